@@ -1,0 +1,288 @@
+/**
+ * Addresses and CIDR sets.
+ *
+ * Records carry addresses as strings (dotted IPv4, compressed IPv6): they
+ * are per flow, not per packet. Membership tests parse IPv4 to a uint32 with
+ * a hand loop and look up one masked value per distinct prefix length, so a
+ * set of thousands of CIDRs costs at most 33 Set lookups per address.
+ *
+ * @module
+ */
+
+import { InvalidOptionError } from '../errors.js';
+
+/**
+ * Parse dotted-quad IPv4 to an unsigned 32-bit number; -1 if it is not one.
+ *
+ * Exactly four decimal parts of 0–255. A part with a leading zero (`010`) is
+ * rejected, not read as decimal: inet_aton reads it as octal, so accepting it
+ * would let one allowlist line mean different networks to different tools
+ * (the netmask CVE-2021-28918 class). Node's `net.isIPv4` rejects it too.
+ */
+export function parseIPv4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let acc = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0) return -1;
+      acc = acc * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      // digits > 0 with part 0 means the part so far is "0": a leading zero.
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return acc * 256 + part;
+}
+
+/** Format a uint32 as dotted IPv4. */
+export function formatIPv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/**
+ * Parse an IPv6 address (with `::`, and an embedded IPv4 tail) to 8 groups.
+ * Returns undefined if it is not one. A `%zone` suffix is ignored.
+ */
+export function parseIPv6(s: string): Uint16Array | undefined {
+  const pct = s.indexOf('%');
+  if (pct >= 0) s = s.slice(0, pct);
+  if (s.indexOf(':') < 0) return undefined;
+  const out = new Uint16Array(8);
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
+  const head = dbl >= 0 ? s.slice(0, dbl) : s;
+  const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups: number[] = [];
+  // An embedded IPv4 may only be the last 32 bits of the whole address
+  // (RFC 4291 §2.2 form 3), so never in the part before a `::`.
+  const parseGroups = (parts: string[], into: number[], v4Tail: boolean): boolean => {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (v4Tail && i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIPv4(p);
+        if (v4 < 0) return false;
+        into.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+        into.push(parseInt(p, 16));
+      }
+    }
+    return true;
+  };
+  const hg: number[] = [];
+  const tg: number[] = [];
+  if (!parseGroups(h, hg, dbl < 0) || !parseGroups(t, tg, true)) return undefined;
+  if (dbl >= 0) {
+    if (hg.length + tg.length > 7) return undefined;
+    groups.push(...hg, ...new Array<number>(8 - hg.length - tg.length).fill(0), ...tg);
+  } else {
+    if (hg.length !== 8) return undefined;
+    groups.push(...hg);
+  }
+  for (let i = 0; i < 8; i++) out[i] = groups[i]!;
+  return out;
+}
+
+/**
+ * Format 8 groups as RFC 5952 text: lower-case hex, no leading zeros, the
+ * longest run of two or more zero groups (the first, on a tie) as `::`.
+ */
+export function formatIPv6(g: Uint16Array): string {
+  let bestAt = -1;
+  let bestLen = 1; // a single zero group is not compressed (RFC 5952 §4.2.2)
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number): string => {
+    const parts: string[] = [];
+    for (let i = from; i < to; i++) parts.push(g[i]!.toString(16));
+    return parts.join(':');
+  };
+  if (bestAt < 0) return hex(0, 8);
+  return `${hex(0, bestAt)}::${hex(bestAt + bestLen, 8)}`;
+}
+
+/** True if the string is an IPv4 or IPv6 address. */
+export function isIP(s: string): boolean {
+  return parseIPv4(s) >= 0 || parseIPv6(s) !== undefined;
+}
+
+/** One parsed CIDR block. */
+export interface Cidr {
+  readonly family: 4 | 6;
+  readonly prefix: number;
+  /** Canonical text, e.g. `10.0.0.0/8`. */
+  readonly text: string;
+}
+
+const v6Key = (g: Uint16Array, prefix: number): string => {
+  let key = '';
+  let bits = prefix;
+  for (let i = 0; i < 8 && bits > 0; i++) {
+    const take = bits >= 16 ? 16 : bits;
+    const mask = take === 16 ? 0xffff : (0xffff << (16 - take)) & 0xffff;
+    key += (g[i]! & mask).toString(16) + ':';
+    bits -= take;
+  }
+  return key;
+};
+
+/**
+ * A set of IPv4 and IPv6 CIDR blocks with a fast `has(address)`.
+ * Bare addresses are accepted as /32 or /128.
+ */
+export class CidrSet {
+  // prefix length -> set of masked network numbers (IPv4) / keys (IPv6)
+  readonly #v4 = new Map<number, Set<number>>();
+  readonly #v6 = new Map<number, Set<string>>();
+  #v4Prefixes: number[] = [];
+  #v6Prefixes: number[] = [];
+  readonly #texts: string[] = [];
+
+  constructor(cidrs: Iterable<string> = []) {
+    for (const c of cidrs) this.add(c);
+  }
+
+  /** Parse `a.b.c.d/n`, `x::/n` or a bare address; throws InvalidOptionError when it is none. */
+  static parse(text: string): Cidr & { v4?: number; v6?: Uint16Array } {
+    const t = text.trim();
+    const slash = t.indexOf('/');
+    const addr = slash >= 0 ? t.slice(0, slash) : t;
+    const plen = slash >= 0 ? t.slice(slash + 1) : '';
+    // `10.0.0.0/` is a typo, not a /32: only a missing slash means "one address".
+    if (slash >= 0 && !/^\d{1,3}$/.test(plen)) throw new InvalidOptionError(`bad CIDR prefix length: ${text}`);
+    const v4 = parseIPv4(addr);
+    if (v4 >= 0) {
+      const prefix = plen === '' ? 32 : Number(plen);
+      if (prefix > 32) throw new InvalidOptionError(`bad CIDR prefix length: ${text}`);
+      const net = prefix === 0 ? 0 : (v4 & (~0 << (32 - prefix))) >>> 0;
+      return { family: 4, prefix, text: `${formatIPv4(net)}/${prefix}`, v4: net };
+    }
+    const v6 = parseIPv6(addr);
+    if (v6) {
+      const prefix = plen === '' ? 128 : Number(plen);
+      if (prefix > 128) throw new InvalidOptionError(`bad CIDR prefix length: ${text}`);
+      // Mask the host bits so the text is canonical, as for IPv4 (and drops any %zone).
+      const net = new Uint16Array(8);
+      let bits = prefix;
+      for (let i = 0; i < 8 && bits > 0; i++) {
+        const take = bits >= 16 ? 16 : bits;
+        net[i] = v6[i]! & (take === 16 ? 0xffff : (0xffff << (16 - take)) & 0xffff);
+        bits -= take;
+      }
+      return { family: 6, prefix, text: `${formatIPv6(net)}/${prefix}`, v6: net };
+    }
+    throw new InvalidOptionError(`not an IP address or CIDR: ${text}`);
+  }
+
+  /** Add one CIDR or address. */
+  add(text: string): this {
+    const c = CidrSet.parse(text);
+    if (c.family === 4) {
+      let s = this.#v4.get(c.prefix);
+      if (!s) {
+        this.#v4.set(c.prefix, (s = new Set()));
+        this.#v4Prefixes = [...this.#v4.keys()].sort((a, b) => a - b);
+      }
+      s.add(c.v4!);
+    } else {
+      let s = this.#v6.get(c.prefix);
+      if (!s) {
+        this.#v6.set(c.prefix, (s = new Set()));
+        this.#v6Prefixes = [...this.#v6.keys()].sort((a, b) => a - b);
+      }
+      s.add(v6Key(c.v6!, c.prefix));
+    }
+    this.#texts.push(c.text);
+    return this;
+  }
+
+  /** Number of blocks added. */
+  get size(): number {
+    return this.#texts.length;
+  }
+
+  /** The blocks, as canonical text. */
+  list(): readonly string[] {
+    return this.#texts;
+  }
+
+  /** True if the address (IPv4 or IPv6 text) is inside any block. Not an address: false. */
+  has(address: string): boolean {
+    const v4 = parseIPv4(address);
+    if (v4 >= 0) return this.hasV4(v4);
+    if (this.#v6Prefixes.length === 0) return false;
+    const g = parseIPv6(address);
+    if (!g) return false;
+    for (const p of this.#v6Prefixes) {
+      if (this.#v6.get(p)!.has(v6Key(g, p))) return true;
+    }
+    return false;
+  }
+
+  /** True if the uint32 IPv4 address is inside any block. */
+  hasV4(v4: number): boolean {
+    const ps = this.#v4Prefixes;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      const net = p === 0 ? 0 : (v4 & (~0 << (32 - p))) >>> 0;
+      if (this.#v4.get(p)!.has(net)) return true;
+    }
+    return false;
+  }
+}
+
+/** Default internal networks, like Zeek's `Site::local_nets`: RFC 1918, CGNAT 100.64/10, ULA fc00::/7. */
+export const DEFAULT_LOCAL_NETS: readonly string[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  'fc00::/7',
+];
+
+/**
+ * Destinations that are never "public" (the seed rules' exclusions, DESIGN §1,
+ * plus IPv6 equivalents, multicast and broadcast). Documentation ranges are
+ * deliberately not here, so test captures can use them as internet addresses.
+ */
+export const DEFAULT_NON_PUBLIC: readonly string[] = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '0.0.0.0/32',
+  '224.0.0.0/4',
+  '255.255.255.255/32',
+  '::1/128',
+  '::/128',
+  'fe80::/10',
+  'fc00::/7',
+  'ff00::/8',
+];
