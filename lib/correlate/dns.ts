@@ -1,0 +1,151 @@
+/**
+ * One host's own DNS memory: which addresses its recent answers named, and
+ * its recent queries. Both bounded.
+ *
+ * The answer cache links web flows to names: a web destination that came out
+ * of this host's own DNS answers is ordinary; one that did not (direct-to-IP)
+ * is evidence for multiband C2 (DESIGN §3).
+ *
+ * @module
+ */
+
+/** What the cache remembers of one address. */
+export interface AnswerEntry {
+  /** Query name whose answer held this address. */
+  name: string;
+  /** Stream time of the first and latest answer holding it. */
+  first: number;
+  last: number;
+  /** TTL of the latest answer, seconds. */
+  ttl: number;
+}
+
+/**
+ * address → the name that resolved to it. Bounded to `max` addresses; when
+ * full, the least recently answered address goes (a Map keeps insertion
+ * order, and a refresh re-inserts). Expired entries are dropped on lookup.
+ */
+export class AnswerCache {
+  readonly #map = new Map<string, AnswerEntry>();
+  readonly #max: number;
+  /** Entries pushed out by the bound. */
+  evicted = 0;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Remember that `name` resolved to `address` at `ts` with `ttl`. */
+  add(address: string, name: string, ts: number, ttl: number): void {
+    const old = this.#map.get(address);
+    if (old !== undefined) {
+      this.#map.delete(address);
+      old.name = name;
+      if (ts < old.first) old.first = ts;
+      if (ts > old.last) old.last = ts;
+      old.ttl = ttl;
+      this.#map.set(address, old);
+      return;
+    }
+    if (this.#map.size >= this.#max) {
+      const oldest = this.#map.keys().next().value as string;
+      this.#map.delete(oldest);
+      this.evicted++;
+    }
+    this.#map.set(address, { name, first: ts, last: ts, ttl });
+  }
+
+  /**
+   * The entry if `address` was in an answer that a client could still have
+   * used at `ts`: answered no later than `ts + slack`, and not expired
+   * (last answer + TTL + `grace`) before `ts`.
+   */
+  lookup(address: string, ts: number, slack: number, grace: number): AnswerEntry | undefined {
+    const e = this.#map.get(address);
+    if (e === undefined) return undefined;
+    if (e.first > ts + slack) return undefined;
+    if (e.last + Math.max(e.ttl, 0) + grace < ts) return undefined;
+    return e;
+  }
+}
+
+/**
+ * A bounded ring of one host's recent DNS queries, oldest first. Starts
+ * small and doubles up to `max`, so hosts that rarely query stay cheap.
+ */
+export class QueryRing {
+  ts: Float64Array;
+  qtype: Int32Array;
+  rcode: Int16Array;
+  query: string[];
+  resolver: string[];
+  readonly #max: number;
+  #cap: number;
+  #start = 0;
+  #size = 0;
+
+  constructor(max: number, initial = 4) {
+    this.#max = Math.max(1, Math.floor(max));
+    this.#cap = Math.min(this.#max, initial);
+    this.ts = new Float64Array(this.#cap);
+    this.qtype = new Int32Array(this.#cap);
+    this.rcode = new Int16Array(this.#cap);
+    this.query = new Array<string>(this.#cap).fill('');
+    this.resolver = new Array<string>(this.#cap).fill('');
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Physical slot of the i-th oldest query. */
+  slot(i: number): number {
+    return (this.#start + i) % this.#cap;
+  }
+
+  /** Append (the oldest is overwritten when at `max`). Queries are kept in arrival order. */
+  push(ts: number, query: string, qtype: number, rcode: number, resolver: string): void {
+    if (this.#size === this.#cap && this.#cap < this.#max) this.#grow();
+    let s: number;
+    if (this.#size < this.#cap) {
+      s = (this.#start + this.#size) % this.#cap;
+      this.#size++;
+    } else {
+      s = this.#start;
+      this.#start = (this.#start + 1) % this.#cap;
+    }
+    this.ts[s] = ts;
+    this.query[s] = query;
+    this.qtype[s] = qtype;
+    this.rcode[s] = rcode;
+    this.resolver[s] = resolver;
+  }
+
+  #grow(): void {
+    const cap = Math.min(this.#max, this.#cap * 2);
+    const ts = new Float64Array(cap);
+    const qtype = new Int32Array(cap);
+    const rcode = new Int16Array(cap);
+    const query = new Array<string>(cap).fill('');
+    const resolver = new Array<string>(cap).fill('');
+    for (let i = 0; i < this.#size; i++) {
+      const s = this.slot(i);
+      ts[i] = this.ts[s]!;
+      qtype[i] = this.qtype[s]!;
+      rcode[i] = this.rcode[s]!;
+      query[i] = this.query[s]!;
+      resolver[i] = this.resolver[s]!;
+    }
+    this.ts = ts;
+    this.qtype = qtype;
+    this.rcode = rcode;
+    this.query = query;
+    this.resolver = resolver;
+    this.#cap = cap;
+    this.#start = 0;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * A bounded, time-ordered ring of one host's band events.
+ *
+ * Structure of arrays in typed arrays, grown by doubling from a small start
+ * up to `max` (a power of two), so quiet hosts cost a few hundred bytes and
+ * busy ones never more than `max` events:
+ *
+ * ```
+ *   start ──┐              ┌── (start + size) & mask
+ *           v              v
+ *   [ .  .  e0 e1 e2 e3 e4 .  . ]   ts ascending from start
+ * ```
+ *
+ * Inserts keep the ring sorted by `ts`: a new event is placed at the tail and
+ * shifted back past later ones, so out-of-order input (Zeek writes conn.log
+ * rows when connections end) costs one shift per event it overtakes.
+ *
+ * @module
+ */
+
+/** Event flag bits. */
+export const EventFlag = {
+  /** The destination is public (not in the non-public list). */
+  Public: 1,
+  /** The connection failed (S0, REJ, or no reply). */
+  Failed: 2,
+} as const;
+
+export class EventRing {
+  ts: Float64Array;
+  band: Uint8Array;
+  port: Uint16Array;
+  flags: Uint8Array;
+  /** Destination address of each event. */
+  dst: string[];
+  /** Server name (SNI / Host) when the source knew it, else ''. */
+  name: string[];
+  #mask: number;
+  #start = 0;
+  #size = 0;
+  readonly #max: number;
+
+  /** @param max capacity, rounded up to a power of two (at least 4). */
+  constructor(max: number, initial = 8) {
+    let m = 4;
+    while (m < max) m <<= 1;
+    this.#max = m;
+    const cap = Math.min(m, Math.max(4, initial));
+    this.ts = new Float64Array(cap);
+    this.band = new Uint8Array(cap);
+    this.port = new Uint16Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.dst = new Array<string>(cap).fill('');
+    this.name = new Array<string>(cap).fill('');
+    this.#mask = cap - 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get capacity(): number {
+    return this.#mask + 1;
+  }
+
+  get max(): number {
+    return this.#max;
+  }
+
+  /** True when the ring is at its maximum size and full: the next push overwrites the oldest. */
+  get full(): boolean {
+    return this.#size === this.#max;
+  }
+
+  /** Physical slot of the i-th oldest event. */
+  slot(i: number): number {
+    return (this.#start + i) & this.#mask;
+  }
+
+  /** Timestamp of the oldest event (NaN when empty). */
+  oldestTs(): number {
+    return this.#size === 0 ? NaN : this.ts[this.#start]!;
+  }
+
+  /** Timestamp of the newest event (NaN when empty). */
+  newestTs(): number {
+    return this.#size === 0 ? NaN : this.ts[(this.#start + this.#size - 1) & this.#mask]!;
+  }
+
+  /** Index (0 = oldest) of the first event with ts >= t; `size` when none. Binary search. */
+  lowerBound(t: number): number {
+    let lo = 0;
+    let hi = this.#size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts[(this.#start + mid) & this.#mask]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Drop the oldest event. */
+  shift(): void {
+    if (this.#size === 0) return;
+    this.dst[this.#start] = '';
+    this.name[this.#start] = '';
+    this.#start = (this.#start + 1) & this.#mask;
+    this.#size--;
+  }
+
+  /**
+   * Insert an event in time order. When the ring is full the caller must
+   * first make room with {@link shift} (after evaluating the oldest event).
+   */
+  insert(ts: number, band: number, port: number, flags: number, dst: string, name: string): void {
+    if (this.#size === this.#mask + 1) {
+      if (this.#size === this.#max) throw new RangeError('EventRing full: shift() first');
+      this.#grow();
+    }
+    const mask = this.#mask;
+    let i = this.#size;
+    // shift later events forward by one
+    while (i > 0) {
+      const prev = (this.#start + i - 1) & mask;
+      if (this.ts[prev]! <= ts) break;
+      const cur = (this.#start + i) & mask;
+      this.ts[cur] = this.ts[prev]!;
+      this.band[cur] = this.band[prev]!;
+      this.port[cur] = this.port[prev]!;
+      this.flags[cur] = this.flags[prev]!;
+      this.dst[cur] = this.dst[prev]!;
+      this.name[cur] = this.name[prev]!;
+      i--;
+    }
+    const s = (this.#start + i) & mask;
+    this.ts[s] = ts;
+    this.band[s] = band;
+    this.port[s] = port;
+    this.flags[s] = flags;
+    this.dst[s] = dst;
+    this.name[s] = name;
+    this.#size++;
+  }
+
+  #grow(): void {
+    const cap = (this.#mask + 1) * 2;
+    const ts = new Float64Array(cap);
+    const band = new Uint8Array(cap);
+    const port = new Uint16Array(cap);
+    const flags = new Uint8Array(cap);
+    const dst = new Array<string>(cap).fill('');
+    const name = new Array<string>(cap).fill('');
+    for (let i = 0; i < this.#size; i++) {
+      const s = (this.#start + i) & this.#mask;
+      ts[i] = this.ts[s]!;
+      band[i] = this.band[s]!;
+      port[i] = this.port[s]!;
+      flags[i] = this.flags[s]!;
+      dst[i] = this.dst[s]!;
+      name[i] = this.name[s]!;
+    }
+    this.ts = ts;
+    this.band = band;
+    this.port = port;
+    this.flags = flags;
+    this.dst = dst;
+    this.name = name;
+    this.#start = 0;
+    this.#mask = cap - 1;
+  }
+}

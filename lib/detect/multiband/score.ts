@@ -1,0 +1,81 @@
+/**
+ * `multiband.score`: ours, for precision on the network side where no
+ * process name can exclude browsers (DESIGN §3.3).
+ *
+ * Episodes: a host's DNS and web flows (to any destination: DNS tunnelled
+ * through the site's own resolver counts) where each event is within
+ * `maxspan` of the previous one, at most `maxFindingSpan` long. When an
+ * episode ends and holds both bands, its evidence is scored (see
+ * {@link computeFeatures}); at or above `scoreThreshold` it is a finding.
+ *
+ * @module
+ */
+
+import type { HostState } from '../../correlate/host.js';
+import { Band, isWebBand } from '../bands.js';
+import type { HostRule, RuleContext } from '../rule.js';
+import type { MultibandOptions } from './features.js';
+import { computeFeatures } from './features.js';
+import { multibandFinding } from './finding.js';
+
+interface ScoreState {
+  first: number;
+  last: number;
+  dns: number;
+  web: number;
+}
+
+export class ScoreRule implements HostRule<ScoreState> {
+  readonly name = 'multiband.score';
+  readonly #o: MultibandOptions;
+
+  constructor(options: MultibandOptions) {
+    this.#o = options;
+  }
+
+  init(): ScoreState {
+    return { first: NaN, last: NaN, dns: 0, web: 0 };
+  }
+
+  step(st: ScoreState, host: HostState, i: number, ctx: RuleContext): void {
+    const ev = host.events;
+    const s = ev.slot(i);
+    const band = ev.band[s]!;
+    const web = isWebBand(band);
+    if (band !== Band.DNS && !web) return;
+    const ts = ev.ts[s]!;
+    if (st.dns + st.web > 0 && (ts - st.last > this.#o.maxspan || ts - st.first > this.#o.maxFindingSpan)) {
+      this.#closeEpisode(st, host, ctx);
+    }
+    if (st.dns + st.web === 0) st.first = ts;
+    st.last = ts;
+    if (web) st.web++;
+    else st.dns++;
+  }
+
+  advance(st: ScoreState, host: HostState, now: number, ctx: RuleContext): void {
+    if (st.dns + st.web > 0 && now - st.last > this.#o.maxspan) this.#closeEpisode(st, host, ctx);
+  }
+
+  close(st: ScoreState, host: HostState, ctx: RuleContext): void {
+    this.#closeEpisode(st, host, ctx);
+  }
+
+  #closeEpisode(st: ScoreState, host: HostState, ctx: RuleContext): void {
+    if (st.dns > 0 && st.web > 0) {
+      const f = computeFeatures(host, st.first, st.last, ctx, this.#o);
+      if (f.score >= this.#o.scoreThreshold) {
+        ctx.emit(
+          multibandFinding(this.name, host, st.first, st.last, f, {
+            episodeSeconds: Math.round((st.last - st.first) * 1000) / 1000,
+            threshold: this.#o.scoreThreshold,
+          }, `multiband score ${f.score} over ${f.dnsFlows} DNS and ${f.webFlows} web flows`),
+        );
+      }
+    }
+    st.dns = 0;
+    st.web = 0;
+    st.first = NaN;
+    st.last = NaN;
+  }
+}

@@ -1,0 +1,432 @@
+/**
+ * The engine: correlates records by internal source IP and runs the
+ * detectors. A synchronous push API for embedders:
+ *
+ * ```ts
+ * const engine = new Engine({ onFinding: (f) => console.log(f) });
+ * engine.pushFlow(flow);   // FlowRecord, any source
+ * engine.pushDns(dns);     // DnsRecord
+ * engine.flush();          // end of input: emit what is pending
+ * engine.stats();
+ * ```
+ *
+ * Time is stream time: the newest record timestamp seen (the clock). Records
+ * may arrive out of order by up to `reorderWindow` seconds (Zeek writes
+ * conn.log rows when connections end, so a row's start time can trail the
+ * clock by its duration): rules see each host's events in time order once
+ * the watermark (clock − reorderWindow) has passed them. An event older than
+ * its host's watermark is late: counted in `stats().lateEvents`, not used.
+ *
+ * Every table is bounded and every eviction counted: hosts by `maxHosts`
+ * (LRU) and `hostTtl` (idle time on the stream clock, via lru-cache's
+ * `perf` option, no timers); per host, events, DNS answers and queries by
+ * their own maxima. An evicted host first emits what its rules hold.
+ *
+ * Two engines in one process share nothing.
+ *
+ * @module
+ */
+
+import { LRUCache } from 'lru-cache';
+import { HostState } from './correlate/host.js';
+import { Prevalence } from './correlate/prevalence.js';
+import type { PrevalenceOptions } from './correlate/prevalence.js';
+import { EventFlag } from './correlate/ring.js';
+import { Band, bandOf, isWebBand } from './detect/bands.js';
+import { DEFAULT_MULTIBAND } from './detect/multiband/features.js';
+import type { MultibandOptions } from './detect/multiband/features.js';
+import { ScoreRule } from './detect/multiband/score.js';
+import { SequenceRule } from './detect/multiband/sequence.js';
+import { TimesliceRule } from './detect/multiband/timeslice.js';
+import type { HostRule, RuleContext } from './detect/rule.js';
+import { InvalidOptionError } from './errors.js';
+import type { DnsRecord, Finding, FlowRecord, RecordSink } from './model.js';
+import { CidrSet, DEFAULT_LOCAL_NETS, DEFAULT_NON_PUBLIC, parseIPv4 } from './net/addr.js';
+
+/** Something that decides whether a finding is allowlisted (see `Allowlist`). */
+export interface FindingFilter {
+  /** True when the finding must be suppressed. */
+  allows(f: Finding): boolean;
+}
+
+/** Every rule c2watch knows, in output order. */
+export const RULE_NAMES = ['multiband.sequence', 'multiband.timeslice', 'multiband.score'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export interface EngineOptions {
+  /** Internal networks (CIDRs): hosts are originators inside these. Default RFC 1918, 100.64/10, fc00::/7. */
+  localNets?: Iterable<string>;
+  /** Destinations that are never "public". Default: the seed rules' list (DESIGN §1) plus IPv6, multicast, broadcast. */
+  nonPublic?: Iterable<string>;
+  /** Rules to run: names, or prefixes such as `multiband` / `multiband.*`, or `all`. Default all. */
+  rules?: Iterable<string>;
+  /** Applied to every finding before it is emitted. */
+  allowlist?: FindingFilter;
+  /** Receives each finding as it is emitted. Without it, findings queue for {@link Engine.drain}. */
+  onFinding?: (f: Finding) => void;
+  /** Hosts (internal source IPs) held at once; the least recently active is evicted. Default 50 000. */
+  maxHosts?: number;
+  /** A host idle this many stream-time seconds is dropped (after emitting). Default 3600. */
+  hostTtl?: number;
+  /** Band events kept per host (rounded up to a power of two). Default 256. */
+  maxEventsPerHost?: number;
+  /** DNS answer addresses remembered per host, for linking web flows to names. Default 256. */
+  maxAnswersPerHost?: number;
+  /** Recent DNS queries kept per host, for query-shape evidence. Default 128. */
+  maxQueriesPerHost?: number;
+  /** How far (seconds) a record may trail the newest timestamp and still count. Default 600. */
+  reorderWindow?: number;
+  /** Findings queued for drain() at most; beyond, they are dropped and counted. Default 100 000. */
+  maxQueuedFindings?: number;
+  /** Multiband rule tunables. */
+  multiband?: Partial<MultibandOptions>;
+  /** Cross-host prevalence bounds. */
+  prevalence?: PrevalenceOptions;
+}
+
+/** Counters; all cumulative except where noted. */
+export interface EngineStats {
+  flows: number;
+  dns: number;
+  /** Records whose originator is not internal (not host activity). */
+  externalOrigin: number;
+  /** Flows between internal addresses on bands the rules ignore. */
+  ignoredFlows: number;
+  /** Records with a timestamp that is not a finite number. */
+  badRecords: number;
+  /** Events that arrived after their host's watermark. */
+  lateEvents: number;
+  /** Times a full event ring made the rules look at an event before the watermark did. */
+  forcedEvaluations: number;
+  hosts: { active: number; created: number; evicted: number; expired: number };
+  /** DNS answers pushed out of per-host caches. */
+  answersEvicted: number;
+  prevalence: { destinations: number; evicted: number };
+  findings: Record<string, number>;
+  /** Findings suppressed by the allowlist. */
+  suppressed: number;
+  /** Findings dropped because nobody drained the queue. */
+  droppedFindings: number;
+  /** Newest record time, seconds since the epoch (NaN before any record). */
+  clock: number;
+}
+
+// Zeek conn_state values where the responder never answered or refused.
+const FAILED_STATES = new Set(['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR']);
+
+/** Resolve a `rules` option to rule names; throws InvalidOptionError on an unknown entry. */
+export function selectRules(spec: Iterable<string> | undefined): RuleName[] {
+  if (spec === undefined) return [...RULE_NAMES];
+  const out = new Set<RuleName>();
+  for (const raw of spec) {
+    const s = raw.trim();
+    if (s === '') continue;
+    if (s === 'all' || s === '*') {
+      for (const r of RULE_NAMES) out.add(r);
+      continue;
+    }
+    const prefix = s.endsWith('.*') ? s.slice(0, -2) : s;
+    const hit = RULE_NAMES.filter((r) => r === s || r.startsWith(prefix + '.'));
+    if (hit.length === 0) throw new InvalidOptionError(`unknown rule "${s}" (rules: ${RULE_NAMES.join(', ')})`);
+    for (const r of hit) out.add(r);
+  }
+  return RULE_NAMES.filter((r) => out.has(r));
+}
+
+function positive(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidOptionError(`${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+/** The correlator and detectors. Implements {@link RecordSink}, so decoders can push into it directly. */
+export class Engine implements RecordSink {
+  readonly #local: CidrSet;
+  readonly #nonPublic: CidrSet;
+  readonly #rules: HostRule[];
+  readonly #hosts: LRUCache<string, HostState>;
+  readonly #prevalence: Prevalence;
+  readonly #ctx: RuleContext;
+  readonly #allow: FindingFilter | undefined;
+  readonly #onFinding: ((f: Finding) => void) | undefined;
+  readonly #queue: Finding[] = [];
+  readonly #maxQueued: number;
+  readonly #reorder: number;
+  readonly #limits: { maxEventsPerHost: number; maxAnswersPerHost: number; maxQueriesPerHost: number };
+  /** After this long past a host's last event, every rule window is closed. */
+  readonly #settle: number;
+  readonly #sweepEvery: number;
+  #clock = -Infinity;
+  #lastSweep = -Infinity;
+  #s: EngineStats;
+
+  constructor(options: EngineOptions = {}) {
+    this.#local = new CidrSet(options.localNets ?? DEFAULT_LOCAL_NETS);
+    this.#nonPublic = new CidrSet(options.nonPublic ?? DEFAULT_NON_PUBLIC);
+    const mb: MultibandOptions = { ...DEFAULT_MULTIBAND, ...options.multiband };
+    for (const k of ['maxspan', 'sliceSeconds', 'maxFindingSpan'] as const) positive(`multiband.${k}`, mb[k], 1);
+    const names = selectRules(options.rules);
+    this.#rules = names.map((n): HostRule => {
+      switch (n) {
+        case 'multiband.sequence':
+          return new SequenceRule(mb) as HostRule;
+        case 'multiband.timeslice':
+          return new TimesliceRule(mb) as HostRule;
+        case 'multiband.score':
+          return new ScoreRule(mb) as HostRule;
+      }
+    });
+    this.#allow = options.allowlist;
+    this.#onFinding = options.onFinding;
+    this.#maxQueued = positive('maxQueuedFindings', options.maxQueuedFindings, 100_000);
+    this.#reorder = options.reorderWindow ?? 600;
+    if (!(this.#reorder >= 0)) throw new InvalidOptionError(`reorderWindow must be >= 0, got ${options.reorderWindow}`);
+    this.#limits = {
+      maxEventsPerHost: positive('maxEventsPerHost', options.maxEventsPerHost, 256),
+      maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 256),
+      maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 128),
+    };
+    this.#settle = Math.max(mb.maxspan, mb.sliceSeconds) + 1;
+    this.#sweepEvery = 60;
+    this.#prevalence = new Prevalence(options.prevalence);
+    this.#s = {
+      flows: 0,
+      dns: 0,
+      externalOrigin: 0,
+      ignoredFlows: 0,
+      badRecords: 0,
+      lateEvents: 0,
+      forcedEvaluations: 0,
+      hosts: { active: 0, created: 0, evicted: 0, expired: 0 },
+      answersEvicted: 0,
+      prevalence: { destinations: 0, evicted: 0 },
+      findings: Object.fromEntries(names.map((n) => [n, 0])),
+      suppressed: 0,
+      droppedFindings: 0,
+      clock: NaN,
+    };
+    const hostTtl = positive('hostTtl', options.hostTtl, 3600);
+    this.#hosts = new LRUCache<string, HostState>({
+      max: Math.floor(positive('maxHosts', options.maxHosts, 50_000)),
+      ttl: hostTtl * 1000,
+      updateAgeOnGet: true,
+      // Stream time, not wall time; ttlResolution 0 so lru-cache arms no timer.
+      perf: { now: () => (this.#clock === -Infinity ? 0 : this.#clock * 1000) },
+      ttlResolution: 0,
+      dispose: (host, _ip, reason) => {
+        if (reason === 'evict' || reason === 'expire') {
+          if (reason === 'evict') this.#s.hosts.evicted++;
+          else this.#s.hosts.expired++;
+          this.#closeHost(host);
+        }
+      },
+    });
+    const nonPublic = this.#nonPublic;
+    this.#ctx = {
+      isPublic: (ip) => !nonPublic.has(ip),
+      prevalence: this.#prevalence,
+      emit: (f) => this.#emit(f),
+    };
+  }
+
+  /** The rules this engine runs. */
+  get rules(): readonly string[] {
+    return this.#rules.map((r) => r.name);
+  }
+
+  /** Cross-host figures (mergeable across engines). */
+  get prevalence(): Prevalence {
+    return this.#prevalence;
+  }
+
+  /** True if the address is inside `localNets`. */
+  isLocal(ip: string): boolean {
+    return this.#local.has(ip);
+  }
+
+  /** Push one flow. */
+  pushFlow(r: FlowRecord): void {
+    this.#s.flows++;
+    const ts = r.ts;
+    if (!Number.isFinite(ts)) {
+      this.#s.badRecords++;
+      return;
+    }
+    this.#advanceClock(ts);
+    if (!this.#local.has(r.origH)) {
+      this.#s.externalOrigin++;
+      return;
+    }
+    const band = r.proto === 'tcp' || r.proto === 'udp' ? bandOf(r.respP, r.service) : Band.Other;
+    const pub = !this.#nonPublic.has(r.respH);
+    if (!pub && band !== Band.DNS && !isWebBand(band)) {
+      this.#s.ignoredFlows++;
+      this.#maybeSweep();
+      return;
+    }
+    const host = this.#host(r.origH);
+    if (ts > host.lastTs) host.lastTs = ts;
+    if (ts < host.doneTs) {
+      this.#s.lateEvents++;
+      this.#maybeSweep();
+      return;
+    }
+    const ev = host.events;
+    if (ev.full) this.#makeRoom(host);
+    const flags = (pub ? EventFlag.Public : 0) | (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0);
+    ev.insert(ts, band, r.respP, flags, r.respH, r.serverName);
+    if (pub && isWebBand(band)) this.#prevalence.add(r.respH, r.origH);
+    const watermark = this.#clock - this.#reorder;
+    if (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < watermark) this.#evaluate(host, watermark);
+    this.#maybeSweep();
+  }
+
+  /** Push one DNS transaction. */
+  pushDns(r: DnsRecord): void {
+    this.#s.dns++;
+    const ts = r.ts;
+    if (!Number.isFinite(ts)) {
+      this.#s.badRecords++;
+      return;
+    }
+    this.#advanceClock(ts);
+    if (!this.#local.has(r.origH)) {
+      this.#s.externalOrigin++;
+      return;
+    }
+    const host = this.#host(r.origH);
+    if (ts > host.lastTs) host.lastTs = ts;
+    host.dnsRecords++;
+    host.queries.push(ts, r.query, r.qtype, r.rcode, r.respH);
+    const answers = r.answers;
+    for (let i = 0; i < answers.length; i++) {
+      const a = answers[i]!;
+      if (parseIPv4(a) >= 0 || (a.indexOf(':') >= 0 && a.indexOf(' ') < 0)) {
+        const before = host.answers.evicted;
+        host.answers.add(a, r.query, ts, r.ttls[i] ?? -1);
+        this.#s.answersEvicted += host.answers.evicted - before;
+      }
+    }
+    this.#maybeSweep();
+  }
+
+  /** {@link RecordSink} alias of {@link pushFlow}, so a decoder can push straight in. */
+  flow(r: FlowRecord): void {
+    this.pushFlow(r);
+  }
+
+  /** {@link RecordSink} alias of {@link pushDns}. */
+  dns(r: DnsRecord): void {
+    this.pushDns(r);
+  }
+
+  /** Findings emitted since the last drain (when no `onFinding` callback was given). */
+  drain(): Finding[] {
+    return this.#queue.splice(0, this.#queue.length);
+  }
+
+  /**
+   * End of input: hand every waiting event to the rules, close every window
+   * and emit what is pending. The engine can take more records afterwards
+   * (a new stream); host state starts afresh.
+   */
+  flush(): void {
+    for (const host of this.#hosts.values()) {
+      this.#evaluate(host, Infinity);
+      this.#closeHost(host);
+    }
+    this.#hosts.clear();
+  }
+
+  /** A snapshot of the counters. */
+  stats(): EngineStats {
+    const s = this.#s;
+    return {
+      ...s,
+      hosts: { ...s.hosts, active: this.#hosts.size },
+      prevalence: { destinations: this.#prevalence.size, evicted: this.#prevalence.evicted },
+      findings: { ...s.findings },
+      clock: this.#clock === -Infinity ? NaN : this.#clock,
+    };
+  }
+
+  #advanceClock(ts: number): void {
+    if (ts > this.#clock) {
+      this.#clock = ts;
+      if (this.#lastSweep === -Infinity) this.#lastSweep = ts;
+    }
+  }
+
+  #host(ip: string): HostState {
+    let h = this.#hosts.get(ip);
+    if (h === undefined) {
+      h = new HostState(ip, this.#limits, this.#rules.map((r) => r.init()));
+      this.#hosts.set(ip, h);
+      this.#s.hosts.created++;
+    }
+    return h;
+  }
+
+  /** The ring is full: make the rules see its oldest event now, then drop it. */
+  #makeRoom(host: HostState): void {
+    const ev = host.events;
+    if (host.pending === 0) {
+      this.#s.forcedEvaluations++;
+      // Everything up to and including the oldest timestamp.
+      const t = ev.oldestTs();
+      this.#evaluate(host, t + Math.max(1e-6, Math.abs(t) * 1e-15));
+    }
+    ev.shift();
+    host.pending--;
+  }
+
+  /** Hand events with ts < upTo to the rules, then tell them time reached upTo. */
+  #evaluate(host: HostState, upTo: number): void {
+    const ev = host.events;
+    const rules = this.#rules;
+    const st = host.ruleState;
+    const ctx = this.#ctx;
+    while (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < upTo) {
+      for (let r = 0; r < rules.length; r++) rules[r]!.step(st[r], host, host.pending, ctx);
+      host.pending++;
+    }
+    if (upTo > host.doneTs) host.doneTs = upTo;
+    if (upTo !== Infinity) for (let r = 0; r < rules.length; r++) rules[r]!.advance(st[r], host, upTo, ctx);
+  }
+
+  #closeHost(host: HostState): void {
+    this.#evaluate(host, Infinity);
+    const rules = this.#rules;
+    for (let r = 0; r < rules.length; r++) rules[r]!.close(host.ruleState[r], host, this.#ctx);
+  }
+
+  /** Every minute of stream time: advance quiet hosts so their windows close, and drop idle ones. */
+  #maybeSweep(): void {
+    if (this.#clock - this.#lastSweep < this.#sweepEvery) return;
+    this.#lastSweep = this.#clock;
+    const watermark = this.#clock - this.#reorder;
+    for (const host of this.#hosts.values()) {
+      // Settled: nothing waiting and every window closed long ago.
+      if (host.pending === host.events.size && host.doneTs > host.lastTs + this.#settle) continue;
+      this.#evaluate(host, watermark);
+    }
+    this.#hosts.purgeStale();
+  }
+
+  #emit(f: Finding): void {
+    if (this.#allow !== undefined && this.#allow.allows(f)) {
+      this.#s.suppressed++;
+      return;
+    }
+    this.#s.findings[f.rule] = (this.#s.findings[f.rule] ?? 0) + 1;
+    if (this.#onFinding !== undefined) {
+      this.#onFinding(f);
+      return;
+    }
+    if (this.#queue.length >= this.#maxQueued) {
+      this.#s.droppedFindings++;
+      return;
+    }
+    this.#queue.push(f);
+  }
+}
