@@ -29,6 +29,7 @@
 
 import { LRUCache } from 'lru-cache';
 import { HostState } from './correlate/host.js';
+import type { HostLimits } from './correlate/host.js';
 import { Prevalence } from './correlate/prevalence.js';
 import type { PrevalenceOptions } from './correlate/prevalence.js';
 import { EventFlag } from './correlate/ring.js';
@@ -68,11 +69,18 @@ export interface EngineOptions {
   maxHosts?: number;
   /** A host idle this many stream-time seconds is dropped (after emitting). Default 3600. */
   hostTtl?: number;
-  /** Band events kept per host (rounded up to a power of two). Default 256. */
+  /**
+   * Band events waiting per host for the watermark (rounded up to a power of
+   * two); the rules keep their own bounded summaries after seeing them. A host
+   * with more events inside one reorder window gets them evaluated early
+   * (`forcedEvaluations`). Default 256.
+   */
   maxEventsPerHost?: number;
-  /** DNS answer addresses remembered per host, for linking web flows to names. Default 256. */
+  /** DNS answer addresses remembered per host, for linking web flows to names. Default 4096. */
   maxAnswersPerHost?: number;
-  /** Recent DNS queries kept per host, for query-shape evidence. Default 128. */
+  /** DNS answer addresses remembered over all hosts (≈ 150 B each). Default 1 000 000. */
+  maxAnswers?: number;
+  /** Recent DNS queries kept per host, for query-shape evidence. Default 256. */
   maxQueriesPerHost?: number;
   /** How far (seconds) a record may trail the newest timestamp and still count. Default 600. */
   reorderWindow?: number;
@@ -90,7 +98,7 @@ export interface EngineStats {
   dns: number;
   /** Records whose originator is not internal (not host activity). */
   externalOrigin: number;
-  /** Flows between internal addresses on bands the rules ignore. */
+  /** Flows the rules have no use for: not TCP/UDP, or to an internal address on a band other than DNS and web. */
   ignoredFlows: number;
   /** Records with a timestamp that is not a finite number. */
   badRecords: number;
@@ -99,8 +107,10 @@ export interface EngineStats {
   /** Times a full event ring made the rules look at an event before the watermark did. */
   forcedEvaluations: number;
   hosts: { active: number; created: number; evicted: number; expired: number };
-  /** DNS answers pushed out of per-host caches. */
+  /** DNS answers pushed out of (or never let into) per-host caches by a bound. */
   answersEvicted: number;
+  /** DNS answers held now, over all hosts. */
+  answersHeld: number;
   prevalence: { destinations: number; evicted: number };
   findings: Record<string, number>;
   /** Findings suppressed by the allowlist. */
@@ -152,7 +162,7 @@ export class Engine implements RecordSink {
   readonly #queue: Finding[] = [];
   readonly #maxQueued: number;
   readonly #reorder: number;
-  readonly #limits: { maxEventsPerHost: number; maxAnswersPerHost: number; maxQueriesPerHost: number };
+  readonly #limits: HostLimits;
   /** After this long past a host's last event, every rule window is closed. */
   readonly #settle: number;
   readonly #sweepEvery: number;
@@ -183,8 +193,9 @@ export class Engine implements RecordSink {
     if (!(this.#reorder >= 0)) throw new InvalidOptionError(`reorderWindow must be >= 0, got ${options.reorderWindow}`);
     this.#limits = {
       maxEventsPerHost: positive('maxEventsPerHost', options.maxEventsPerHost, 256),
-      maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 256),
-      maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 128),
+      maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 4096),
+      answerBudget: { used: 0, max: positive('maxAnswers', options.maxAnswers, 1_000_000) },
+      maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 256),
     };
     this.#settle = Math.max(mb.maxspan, mb.sliceSeconds) + 1;
     this.#sweepEvery = 60;
@@ -199,6 +210,7 @@ export class Engine implements RecordSink {
       forcedEvaluations: 0,
       hosts: { active: 0, created: 0, evicted: 0, expired: 0 },
       answersEvicted: 0,
+      answersHeld: 0,
       prevalence: { destinations: 0, evicted: 0 },
       findings: Object.fromEntries(names.map((n) => [n, 0])),
       suppressed: 0,
@@ -225,6 +237,7 @@ export class Engine implements RecordSink {
     this.#ctx = {
       isPublic: (ip) => !nonPublic.has(ip),
       prevalence: this.#prevalence,
+      hostCount: () => this.#hosts.size,
       emit: (f) => this.#emit(f),
     };
   }
@@ -257,9 +270,11 @@ export class Engine implements RecordSink {
       this.#s.externalOrigin++;
       return;
     }
-    const band = r.proto === 'tcp' || r.proto === 'udp' ? bandOf(r.respP, r.service) : Band.Other;
+    // ICMP and other protocols carry no band (Zeek puts ICMP type/code in the port fields).
+    const tcpUdp = r.proto === 'tcp' || r.proto === 'udp';
+    const band = tcpUdp ? bandOf(r.respP, r.service) : Band.Other;
     const pub = !this.#nonPublic.has(r.respH);
-    if (!pub && band !== Band.DNS && !isWebBand(band)) {
+    if (!tcpUdp || (!pub && band !== Band.DNS && !isWebBand(band))) {
       this.#s.ignoredFlows++;
       this.#maybeSweep();
       return;
@@ -344,6 +359,7 @@ export class Engine implements RecordSink {
     return {
       ...s,
       hosts: { ...s.hosts, active: this.#hosts.size },
+      answersHeld: this.#limits.answerBudget.used,
       prevalence: { destinations: this.#prevalence.size, evicted: this.#prevalence.evicted },
       findings: { ...s.findings },
       clock: this.#clock === -Infinity ? NaN : this.#clock,
@@ -367,17 +383,15 @@ export class Engine implements RecordSink {
     return h;
   }
 
-  /** The ring is full: make the rules see its oldest event now, then drop it. */
+  /**
+   * The ring is full of events still inside the reorder window: make the
+   * rules see the oldest now (which also drops it) rather than lose it.
+   */
   #makeRoom(host: HostState): void {
-    const ev = host.events;
-    if (host.pending === 0) {
-      this.#s.forcedEvaluations++;
-      // Everything up to and including the oldest timestamp.
-      const t = ev.oldestTs();
-      this.#evaluate(host, t + Math.max(1e-6, Math.abs(t) * 1e-15));
-    }
-    ev.shift();
-    host.pending--;
+    this.#s.forcedEvaluations++;
+    const t = host.events.oldestTs();
+    // Everything up to and including the oldest timestamp.
+    this.#evaluate(host, t + Math.max(1e-6, Math.abs(t) * 1e-15));
   }
 
   /** Hand events with ts < upTo to the rules, then tell them time reached upTo. */
@@ -390,6 +404,11 @@ export class Engine implements RecordSink {
       for (let r = 0; r < rules.length; r++) rules[r]!.step(st[r], host, host.pending, ctx);
       host.pending++;
     }
+    // The rules keep what they need in their own accumulators: seen events can go.
+    while (host.pending > 0) {
+      ev.shift();
+      host.pending--;
+    }
     if (upTo > host.doneTs) host.doneTs = upTo;
     if (upTo !== Infinity) for (let r = 0; r < rules.length; r++) rules[r]!.advance(st[r], host, upTo, ctx);
   }
@@ -398,6 +417,7 @@ export class Engine implements RecordSink {
     this.#evaluate(host, Infinity);
     const rules = this.#rules;
     for (let r = 0; r < rules.length; r++) rules[r]!.close(host.ruleState[r], host, this.#ctx);
+    host.release();
   }
 
   /** Every minute of stream time: advance quiet hosts so their windows close, and drop idle ones. */

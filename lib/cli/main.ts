@@ -180,7 +180,7 @@ export function formatStats(s: AnalyzeStats): string {
     `  inputs        files ${s.inputs.files}  bytes ${s.inputs.bytesRead}  lines ${s.inputs.lines}  skipped ${s.inputs.skipped}`,
     `  records       flows ${e.flows}  dns ${e.dns}  external-origin ${e.externalOrigin}  ignored ${e.ignoredFlows}  bad ${e.badRecords}  late ${e.lateEvents}`,
     `  hosts         active ${e.hosts.active}  created ${e.hosts.created}  evicted ${e.hosts.evicted}  expired ${e.hosts.expired}  forced-evaluations ${e.forcedEvaluations}`,
-    `  state         answers-evicted ${e.answersEvicted}  destinations ${e.prevalence.destinations}  destinations-evicted ${e.prevalence.evicted}`,
+    `  state         answers-held ${e.answersHeld}  answers-evicted ${e.answersEvicted}  destinations ${e.prevalence.destinations}  destinations-evicted ${e.prevalence.evicted}`,
     `  findings      ${Object.entries(e.findings).map(([k, v]) => `${k} ${v}`).join('  ')}  suppressed ${e.suppressed}  dropped ${e.droppedFindings}`,
     `  weirds        total ${s.weirds.total}${Object.entries(s.weirds.byKind).map(([k, v]) => `  ${k} ${v}`).join('')}`,
   ];

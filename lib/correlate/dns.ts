@@ -20,19 +20,35 @@ export interface AnswerEntry {
   ttl: number;
 }
 
+/** A count of answer entries shared by every host's cache, so the total stays bounded. */
+export interface AnswerBudget {
+  used: number;
+  readonly max: number;
+}
+
 /**
- * address → the name that resolved to it. Bounded to `max` addresses; when
- * full, the least recently answered address goes (a Map keeps insertion
- * order, and a refresh re-inserts). Expired entries are dropped on lookup.
+ * address → the name that resolved to it. Bounded twice: at most `max`
+ * addresses for this host, and all hosts together at most the shared
+ * budget's `max`. When either is reached, this host's least recently answered
+ * address goes (a Map keeps insertion order, and a refresh re-inserts), so a
+ * busy host pays for its own answers. Expired entries are dropped on lookup.
  */
 export class AnswerCache {
   readonly #map = new Map<string, AnswerEntry>();
   readonly #max: number;
-  /** Entries pushed out by the bound. */
+  readonly #budget: AnswerBudget;
+  /** Entries pushed out by a bound. */
   evicted = 0;
 
-  constructor(max: number) {
+  constructor(max: number, budget: AnswerBudget = { used: 0, max: Infinity }) {
     this.#max = max;
+    this.#budget = budget;
+  }
+
+  /** Give this cache's entries back to the shared budget (the host is going away). */
+  release(): void {
+    this.#budget.used -= this.#map.size;
+    this.#map.clear();
   }
 
   get size(): number {
@@ -51,12 +67,18 @@ export class AnswerCache {
       this.#map.set(address, old);
       return;
     }
-    if (this.#map.size >= this.#max) {
+    if (this.#map.size >= this.#max || this.#budget.used >= this.#budget.max) {
+      if (this.#map.size === 0) {
+        this.evicted++; // the shared budget is spent by other hosts: this answer is not kept
+        return;
+      }
       const oldest = this.#map.keys().next().value as string;
       this.#map.delete(oldest);
+      this.#budget.used--;
       this.evicted++;
     }
     this.#map.set(address, { name, first: ts, last: ts, ttl });
+    this.#budget.used++;
   }
 
   /**

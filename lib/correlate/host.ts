@@ -10,12 +10,15 @@
  */
 
 import { AnswerCache, QueryRing } from './dns.js';
+import type { AnswerBudget } from './dns.js';
 import { EventRing } from './ring.js';
 
 export interface HostLimits {
   maxEventsPerHost: number;
   maxAnswersPerHost: number;
   maxQueriesPerHost: number;
+  /** Shared by all hosts of one engine: DNS answers held in total. */
+  answerBudget: AnswerBudget;
 }
 
 export class HostState {
@@ -44,7 +47,12 @@ export class HostState {
 
   /** DNS answers of this host (created on first use: most hosts in a flow-only feed never need one). */
   get answers(): AnswerCache {
-    return (this.#answers ??= new AnswerCache(this.#limits.maxAnswersPerHost));
+    return (this.#answers ??= new AnswerCache(this.#limits.maxAnswersPerHost, this.#limits.answerBudget));
+  }
+
+  /** The host is going away: give its answers back to the shared budget. */
+  release(): void {
+    this.#answers?.release();
   }
 
   /** Recent DNS queries of this host (created on first use). */

@@ -22,6 +22,8 @@ export interface RuleContext {
   isPublic(ip: string): boolean;
   /** Cross-host figures. */
   readonly prevalence: Prevalence;
+  /** Internal hosts the engine holds now (the population prevalence is measured in). */
+  hostCount(): number;
   /** Hand a finding to the engine (which applies allowlists, then outputs it). */
   emit(f: Finding): void;
 }

@@ -8,18 +8,21 @@
  *
  * - publicDns: share of the host's DNS flows that went to public resolvers
  *   rather than the site's own.
- * - alternation: DNS↔web band switches in time order, min(1, n/6), counting
- *   only web flows that did not go to an address from the host's own DNS
- *   answers (a fetch of what was just resolved is one activity, not two bands).
+ * - alternation: DNS↔web band switches in time order, counting only web flows
+ *   that did not go to an address from the host's own DNS answers (a fetch of
+ *   what was just resolved is one activity, not two bands):
+ *   min(1, n/6) × n / (2·min(DNS flows, such web flows)).
  * - directToIp: share of web flows whose destination was not in this host's
  *   own recent DNS answers; 0.5 when the host has no DNS records at all
  *   (conn.log without dns.log), so missing data neither damns nor clears.
  * - dnsShape: the queries toward the most-queried registered domain look like
  *   a tunnel: many unique subdomains, long and high-entropy labels, TXT/NULL/
- *   CNAME query types, NXDOMAIN answers.
+ *   CNAME query types, NXDOMAIN answers; scaled by (0.5 + 0.5 × that domain's
+ *   share of the window's queries), since a tunnel concentrates them.
  * - regularity: the most regular of the DNS and web bands, 1 − MAD/median of
  *   its intervals (needs ≥ 3 intervals).
- * - rarity: web destinations that few internal hosts talk to (prevalence).
+ * - rarity: web destinations that few internal hosts talk to (prevalence);
+ *   0.5 while the engine knows fewer than 10 hosts.
  *
  * @module
  */
@@ -65,6 +68,8 @@ export const SCORE_WEIGHTS = {
 } as const;
 
 const MAX_LISTED = 8;
+/** Hosts the engine must know before rarity (prevalence) is taken as evidence. */
+export const MIN_POPULATION = 10;
 
 /** The evidence and its score. */
 export interface MultibandFeatures {
@@ -84,6 +89,8 @@ export interface MultibandFeatures {
   linkKnown: boolean;
   topDomain: string;
   topDomainQueries: number;
+  /** Share of the window's queries that went to the top domain. */
+  topDomainShare: number;
   uniqueSubdomains: number;
   meanSubdomainLength: number;
   subdomainEntropy: number;
@@ -117,73 +124,132 @@ export function regularity(times: number[]): number {
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
-/** Compute the evidence over events with `from <= ts <= to`. */
-export function computeFeatures(host: HostState, from: number, to: number, ctx: RuleContext, opts: MultibandOptions): MultibandFeatures {
-  const ev = host.events;
-  const resolvers = new Set<string>();
-  const webDst = new Set<string>();
-  const ports = new Set<number>();
-  const dnsTimes: number[] = [];
-  const webTimes: number[] = [];
-  let dnsFlows = 0;
-  let publicDnsFlows = 0;
-  let webFlows = 0;
-  let otherFlows = 0;
-  let alternations = 0;
-  let lastKind = 0; // 1 dns, 2 web
-  let webLinked = 0;
-  let webUnlinked = 0;
-  const linkKnown = host.dnsRecords > 0;
-  const linkedNames = new Set<string>();
+/** Timestamps kept per band for the regularity component (the most recent ones). */
+const TIMES_KEPT = 64;
 
-  const startIdx = ev.lowerBound(from);
-  for (let k = startIdx; k < ev.size; k++) {
-    const s = ev.slot(k);
+/**
+ * Accumulates the evidence of one window (an episode or a slice) as the
+ * rules step through a host's events, so nothing has to stay in the event
+ * ring once the rules have seen it. Bounded: listed addresses, ports and
+ * timestamps are capped; counts are exact. Reset and reused, not reallocated.
+ */
+export class FeatureAccumulator {
+  first = Infinity;
+  last = -Infinity;
+  dnsFlows = 0;
+  publicDnsFlows = 0;
+  webFlows = 0;
+  otherFlows = 0;
+  alternations = 0;
+  webLinked = 0;
+  webUnlinked = 0;
+  #lastKind = 0; // 1 dns, 2 web (unlinked)
+  readonly resolvers: string[] = [];
+  readonly webDst: string[] = [];
+  readonly ports: number[] = [];
+  readonly names: string[] = [];
+  readonly #otherDst: string[] = [];
+  #dnsTimes: Float64Array | undefined;
+  #webTimes: Float64Array | undefined;
+  #dnsN = 0;
+  #webN = 0;
+
+  /** Nothing added since the last reset. */
+  get empty(): boolean {
+    return this.first === Infinity;
+  }
+
+  reset(): void {
+    this.first = Infinity;
+    this.last = -Infinity;
+    this.dnsFlows = this.publicDnsFlows = this.webFlows = this.otherFlows = 0;
+    this.alternations = this.webLinked = this.webUnlinked = 0;
+    this.#lastKind = 0;
+    this.resolvers.length = 0;
+    this.webDst.length = 0;
+    this.ports.length = 0;
+    this.names.length = 0;
+    this.#otherDst.length = 0;
+    this.#dnsN = this.#webN = 0;
+  }
+
+  /** Add the event in ring slot `s` of the host. */
+  add(host: HostState, s: number, opts: MultibandOptions): void {
+    const ev = host.events;
     const ts = ev.ts[s]!;
-    if (ts > to) break;
     const band = ev.band[s]!;
-    const flags = ev.flags[s]!;
     const dst = ev.dst[s]!;
-    if (ports.size < 32) ports.add(ev.port[s]!);
+    const port = ev.port[s]!;
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+    if (this.ports.length < 32 && !this.ports.includes(port)) this.ports.push(port);
     if (band === Band.DNS) {
-      dnsFlows++;
-      if (flags & EventFlag.Public) publicDnsFlows++;
-      if (resolvers.size < MAX_LISTED) resolvers.add(dst);
-      dnsTimes.push(ts);
-      if (lastKind === 2) alternations++;
-      lastKind = 1;
+      this.dnsFlows++;
+      if (ev.flags[s]! & EventFlag.Public) this.publicDnsFlows++;
+      pushCapped(this.resolvers, dst, MAX_LISTED);
+      this.#dnsTimes ??= new Float64Array(TIMES_KEPT);
+      this.#dnsTimes[this.#dnsN++ % TIMES_KEPT] = ts;
+      if (this.#lastKind === 2) this.alternations++;
+      this.#lastKind = 1;
     } else if (isWebBand(band)) {
-      webFlows++;
-      if (webDst.size < MAX_LISTED) webDst.add(dst);
-      webTimes.push(ts);
-      const name = ev.name[s]!;
-      const hit = linkKnown ? host.answers.lookup(dst, ts, 2, opts.linkGrace) : undefined;
+      this.webFlows++;
+      pushCapped(this.webDst, dst, MAX_LISTED);
+      this.#webTimes ??= new Float64Array(TIMES_KEPT);
+      this.#webTimes[this.#webN++ % TIMES_KEPT] = ts;
+      const hit = host.dnsRecords > 0 ? host.answers.lookup(dst, ts, 2, opts.linkGrace) : undefined;
       if (hit !== undefined) {
-        webLinked++;
-        if (linkedNames.size < MAX_LISTED) linkedNames.add(hit.name);
+        this.webLinked++;
+        pushCapped(this.names, hit.name.toLowerCase(), MAX_LISTED);
       } else {
-        webUnlinked++;
+        this.webUnlinked++;
         // A web flow to an address the DNS just answered is name resolution, not a
         // second band: only web flows that did not come from the host's own answers
         // alternate with DNS (all of them when linkage is unknown).
-        if (lastKind === 1) alternations++;
-        lastKind = 2;
+        if (this.#lastKind === 1) this.alternations++;
+        this.#lastKind = 2;
       }
-      if (name !== '' && linkedNames.size < MAX_LISTED) linkedNames.add(name);
+      const name = ev.name[s]!;
+      if (name !== '') pushCapped(this.names, name.toLowerCase(), MAX_LISTED);
     } else {
-      otherFlows++;
+      this.otherFlows++;
+      pushCapped(this.#otherDst, dst, 16);
     }
   }
 
+  /** The evidence and score of everything added. */
+  finish(host: HostState, ctx: RuleContext): MultibandFeatures {
+    return computeFeatures(this, host, ctx, times(this.#dnsTimes, this.#dnsN), times(this.#webTimes, this.#webN), this.#otherDst);
+  }
+}
+
+function pushCapped<T>(list: T[], x: T, cap: number): void {
+  if (list.length < cap && !list.includes(x)) list.push(x);
+}
+
+/** The kept timestamps in time order. */
+function times(ring: Float64Array | undefined, n: number): number[] {
+  if (ring === undefined || n === 0) return [];
+  const out: number[] = [];
+  const k = Math.min(n, TIMES_KEPT);
+  for (let i = n - k; i < n; i++) out.push(ring[i % TIMES_KEPT]!);
+  return out.sort((a, b) => a - b);
+}
+
+function computeFeatures(
+  acc: FeatureAccumulator,
+  host: HostState,
+  ctx: RuleContext,
+  dnsTimes: number[],
+  webTimes: number[],
+  otherDst: readonly string[],
+): MultibandFeatures {
+  const { dnsFlows, publicDnsFlows, webFlows, otherFlows, alternations, webLinked, webUnlinked } = acc;
+  const linkKnown = host.dnsRecords > 0;
+  const from = acc.first;
+  const to = acc.last;
   // A public resolver's address contacted on other ports (seed test 3: 1.1.1.1:8888).
   let resolverOtherPorts = 0;
-  if (resolvers.size > 0) {
-    for (let k = startIdx; k < ev.size; k++) {
-      const s = ev.slot(k);
-      if (ev.ts[s]! > to) break;
-      if (ev.band[s] !== Band.DNS && resolvers.has(ev.dst[s]!)) resolverOtherPorts++;
-    }
-  }
+  for (const d of otherDst) if (acc.resolvers.includes(d)) resolverOtherPorts++;
 
   // Query shape toward the most-queried registered domain.
   const q = host.queries;
@@ -235,21 +301,28 @@ export function computeFeatures(host: HostState, from: number, to: number, ctx: 
   const subdomainEntropy = entropy([...subs].join(''));
   const rareQtypeShare = topDomainQueries ? rareQ / topDomainQueries : 0;
   const nxdomainShare = answered ? nx / answered : 0;
+  // A tunnel concentrates the host's queries on its domain; a busy resolver
+  // client (a proxy, a browser) spreads them, and CDN names that merely look
+  // random are a small share of them.
+  let windowQueries = 0;
+  for (const n of byDomain.values()) windowQueries += n;
+  const concentration = windowQueries ? topDomainQueries / windowQueries : 0;
   const dnsShape =
     topDomainQueries === 0
       ? 0
-      : 0.35 * clamp01(uniqueSubdomains / 8) +
-        0.25 * clamp01((meanSubdomainLength - 12) / 20) +
-        0.1 * clamp01((subdomainEntropy - 2.5) / 1.5) +
-        0.15 * rareQtypeShare +
-        0.15 * nxdomainShare;
+      : (0.35 * clamp01(uniqueSubdomains / 8) +
+          0.25 * clamp01((meanSubdomainLength - 12) / 20) +
+          0.1 * clamp01((subdomainEntropy - 2.5) / 1.5) +
+          0.15 * rareQtypeShare +
+          0.15 * nxdomainShare) *
+        (0.5 + 0.5 * concentration);
 
   const regularityDns = regularity(dnsTimes);
   const regularityWeb = regularity(webTimes);
 
   let maxPrevalence = 0;
   let raritySum = 0;
-  for (const d of webDst) {
+  for (const d of acc.webDst) {
     const n = ctx.prevalence.count(d);
     if (n > maxPrevalence) maxPrevalence = n;
     raritySum += n <= 1 ? 1 : clamp01(1 - (n - 1) / 4);
@@ -257,11 +330,14 @@ export function computeFeatures(host: HostState, from: number, to: number, ctx: 
 
   const components = {
     publicDns: dnsFlows ? publicDnsFlows / dnsFlows : 0,
-    alternation: clamp01(alternations / 6),
+    // Interleaving, relative to the most switches the two bands allowed: a busy
+    // host racks up switches by volume alone, a two-band channel alternates nearly always.
+    alternation: clamp01(alternations / 6) * clamp01(alternations / Math.max(1, 2 * Math.min(dnsFlows, webUnlinked))),
     directToIp: webFlows === 0 ? 0 : linkKnown ? webUnlinked / webFlows : 0.5,
     dnsShape,
     regularity: Math.max(regularityDns, regularityWeb),
-    rarity: webDst.size ? raritySum / webDst.size : 0,
+    // Prevalence says nothing until the engine has seen enough hosts: neutral below MIN_POPULATION.
+    rarity: acc.webDst.length === 0 ? 0 : ctx.hostCount() < MIN_POPULATION ? 0.5 : raritySum / acc.webDst.length,
   };
   const score =
     SCORE_WEIGHTS.publicDns * components.publicDns +
@@ -271,7 +347,7 @@ export function computeFeatures(host: HostState, from: number, to: number, ctx: 
     SCORE_WEIGHTS.regularity * components.regularity +
     SCORE_WEIGHTS.rarity * components.rarity;
 
-  for (const n of linkedNames) if (queriedNames.length < MAX_LISTED && !queriedNames.includes(n)) queriedNames.push(n);
+  for (const n of acc.names) if (queriedNames.length < MAX_LISTED && !queriedNames.includes(n)) queriedNames.push(n);
 
   return {
     score: round(clamp01(score)),
@@ -287,15 +363,16 @@ export function computeFeatures(host: HostState, from: number, to: number, ctx: 
     publicDnsFlows,
     webFlows,
     otherFlows,
-    resolvers: [...resolvers],
-    webDestinations: [...webDst],
-    ports: [...ports].sort((a, b) => a - b),
+    resolvers: acc.resolvers.slice(),
+    webDestinations: acc.webDst.slice(),
+    ports: acc.ports.slice().sort((a, b) => a - b),
     alternations,
     webLinked,
     webUnlinked,
     linkKnown,
     topDomain,
     topDomainQueries,
+    topDomainShare: round(concentration),
     uniqueSubdomains,
     meanSubdomainLength: round(meanSubdomainLength, 1),
     subdomainEntropy: round(subdomainEntropy, 2),
@@ -329,6 +406,7 @@ export function featureEvidence(f: MultibandFeatures): Record<string, EvidenceVa
     webDirectToIp: f.linkKnown ? f.webUnlinked : -1,
     topDomain: f.topDomain,
     topDomainQueries: f.topDomainQueries,
+    topDomainShare: f.topDomainShare,
     uniqueSubdomains: f.uniqueSubdomains,
     meanSubdomainLength: f.meanSubdomainLength,
     subdomainEntropy: f.subdomainEntropy,

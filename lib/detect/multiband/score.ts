@@ -15,7 +15,7 @@ import type { HostState } from '../../correlate/host.js';
 import { Band, isWebBand } from '../bands.js';
 import type { HostRule, RuleContext } from '../rule.js';
 import type { MultibandOptions } from './features.js';
-import { computeFeatures } from './features.js';
+import { FeatureAccumulator } from './features.js';
 import { multibandFinding } from './finding.js';
 
 interface ScoreState {
@@ -23,6 +23,7 @@ interface ScoreState {
   last: number;
   dns: number;
   web: number;
+  acc: FeatureAccumulator;
 }
 
 export class ScoreRule implements HostRule<ScoreState> {
@@ -34,7 +35,7 @@ export class ScoreRule implements HostRule<ScoreState> {
   }
 
   init(): ScoreState {
-    return { first: NaN, last: NaN, dns: 0, web: 0 };
+    return { first: NaN, last: NaN, dns: 0, web: 0, acc: new FeatureAccumulator() };
   }
 
   step(st: ScoreState, host: HostState, i: number, ctx: RuleContext): void {
@@ -42,15 +43,21 @@ export class ScoreRule implements HostRule<ScoreState> {
     const s = ev.slot(i);
     const band = ev.band[s]!;
     const web = isWebBand(band);
-    if (band !== Band.DNS && !web) return;
     const ts = ev.ts[s]!;
-    if (st.dns + st.web > 0 && (ts - st.last > this.#o.maxspan || ts - st.first > this.#o.maxFindingSpan)) {
+    const open = st.dns + st.web > 0;
+    if (open && (ts - st.last > this.#o.maxspan || ((band === Band.DNS || web) && ts - st.first > this.#o.maxFindingSpan))) {
       this.#closeEpisode(st, host, ctx);
+    }
+    if (band !== Band.DNS && !web) {
+      // Other bands only add evidence (e.g. a resolver's address on port 8888) to an open episode.
+      if (st.dns + st.web > 0) st.acc.add(host, s, this.#o);
+      return;
     }
     if (st.dns + st.web === 0) st.first = ts;
     st.last = ts;
     if (web) st.web++;
     else st.dns++;
+    st.acc.add(host, s, this.#o);
   }
 
   advance(st: ScoreState, host: HostState, now: number, ctx: RuleContext): void {
@@ -63,7 +70,7 @@ export class ScoreRule implements HostRule<ScoreState> {
 
   #closeEpisode(st: ScoreState, host: HostState, ctx: RuleContext): void {
     if (st.dns > 0 && st.web > 0) {
-      const f = computeFeatures(host, st.first, st.last, ctx, this.#o);
+      const f = st.acc.finish(host, ctx);
       if (f.score >= this.#o.scoreThreshold) {
         ctx.emit(
           multibandFinding(this.name, host, st.first, st.last, f, {
@@ -77,5 +84,6 @@ export class ScoreRule implements HostRule<ScoreState> {
     st.web = 0;
     st.first = NaN;
     st.last = NaN;
+    st.acc.reset();
   }
 }

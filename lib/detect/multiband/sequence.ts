@@ -23,7 +23,7 @@ import { Band, isWebBand } from '../bands.js';
 import type { HostRule, RuleContext } from '../rule.js';
 import { round } from '../rule.js';
 import type { MultibandOptions } from './features.js';
-import { computeFeatures } from './features.js';
+import { FeatureAccumulator } from './features.js';
 import { multibandFinding } from './finding.js';
 
 interface Episode {
@@ -42,6 +42,8 @@ interface SeqState {
   pendTs: number;
   pendDst: string;
   ep: Episode | undefined;
+  /** Evidence since the pending DNS event (or the episode's start). */
+  acc: FeatureAccumulator;
 }
 
 export class SequenceRule implements HostRule<SeqState> {
@@ -53,31 +55,40 @@ export class SequenceRule implements HostRule<SeqState> {
   }
 
   init(): SeqState {
-    return { pendTs: -Infinity, pendDst: '', ep: undefined };
+    return { pendTs: -Infinity, pendDst: '', ep: undefined, acc: new FeatureAccumulator() };
   }
 
   step(st: SeqState, host: HostState, i: number, ctx: RuleContext): void {
     const ev = host.events;
     const s = ev.slot(i);
-    if ((ev.flags[s]! & EventFlag.Public) === 0) return;
-    const band = ev.band[s]!;
     const ts = ev.ts[s]!;
-    if (band === Band.DNS) {
+    const o = this.#o;
+    // Events arrive in time order, so once one is past lastWeb + maxspan no web
+    // event can extend the episode any more: it is complete.
+    if (st.ep !== undefined && ts - st.ep.lastWeb > o.maxspan) this.#finish(st, host, ctx);
+    if (st.ep === undefined && st.pendTs !== -Infinity && ts - st.pendTs > o.maxspan) {
+      st.pendTs = -Infinity; // the partial sequence expired
+      st.acc.reset();
+    }
+    const pub = (ev.flags[s]! & EventFlag.Public) !== 0;
+    const band = ev.band[s]!;
+    if (pub && band === Band.DNS) {
+      // A newer DNS event replaces the pending one (EQL); outside an episode the evidence restarts with it.
+      if (st.ep === undefined) st.acc.reset();
       st.pendTs = ts;
       st.pendDst = ev.dst[s]!;
+      st.acc.add(host, s, o);
       return;
     }
-    if (!isWebBand(band) || st.pendTs === -Infinity) return;
+    if (st.ep === undefined && st.pendTs === -Infinity) return;
+    if (st.ep !== undefined && ts - st.ep.firstDns > o.maxFindingSpan) {
+      this.#finish(st, host, ctx); // long runs are cut into findings of at most maxFindingSpan
+      if (st.pendTs === -Infinity) return;
+    }
+    st.acc.add(host, s, o);
+    if (!pub || !isWebBand(band) || st.pendTs === -Infinity) return;
     const gap = ts - st.pendTs;
-    if (gap > this.#o.maxspan) {
-      st.pendTs = -Infinity; // expired partial sequence
-      return;
-    }
     let ep = st.ep;
-    if (ep !== undefined && (ts - ep.lastWeb > this.#o.maxspan || ts - ep.firstDns > this.#o.maxFindingSpan)) {
-      this.#emit(ep, host, ctx);
-      ep = undefined;
-    }
     if (ep === undefined) {
       st.ep = ep = {
         firstDns: st.pendTs,
@@ -95,24 +106,28 @@ export class SequenceRule implements HostRule<SeqState> {
     ep.lastWeb = ts;
     if (gap < ep.minGap) ep.minGap = gap;
     if (gap > ep.maxGap) ep.maxGap = gap;
-    st.pendTs = -Infinity;
+    st.pendTs = -Infinity; // the web event consumes the sequence
   }
 
   advance(st: SeqState, host: HostState, now: number, ctx: RuleContext): void {
-    if (st.ep !== undefined && now - st.ep.lastWeb > this.#o.maxspan) {
-      this.#emit(st.ep, host, ctx);
-      st.ep = undefined;
+    if (st.ep !== undefined && now - st.ep.lastWeb > this.#o.maxspan) this.#finish(st, host, ctx);
+    if (st.ep === undefined && st.pendTs !== -Infinity && now - st.pendTs > this.#o.maxspan) {
+      st.pendTs = -Infinity;
+      st.acc.reset();
     }
   }
 
   close(st: SeqState, host: HostState, ctx: RuleContext): void {
-    if (st.ep !== undefined) this.#emit(st.ep, host, ctx);
-    st.ep = undefined;
+    if (st.ep !== undefined) this.#finish(st, host, ctx);
     st.pendTs = -Infinity;
+    st.acc.reset();
   }
 
-  #emit(ep: Episode, host: HostState, ctx: RuleContext): void {
-    const f = computeFeatures(host, ep.firstDns, ep.lastWeb, ctx, this.#o);
+  #finish(st: SeqState, host: HostState, ctx: RuleContext): void {
+    const ep = st.ep!;
+    st.ep = undefined;
+    const f = st.acc.finish(host, ctx);
+    st.acc.reset();
     const headline =
       `DNS to ${ep.firstResolver}:53 then web to ${ep.firstWebDst}:${ep.firstWebPort} after ${round(ep.minGap, 1)} s` +
       (ep.sequences > 1 ? ` (${ep.sequences} such sequences)` : '');

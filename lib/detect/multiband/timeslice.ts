@@ -13,7 +13,7 @@ import { EventFlag } from '../../correlate/ring.js';
 import { Band, bandName } from '../bands.js';
 import type { HostRule, RuleContext } from '../rule.js';
 import type { MultibandOptions } from './features.js';
-import { computeFeatures } from './features.js';
+import { FeatureAccumulator } from './features.js';
 import { multibandFinding } from './finding.js';
 
 /** Distinct ports / destinations counted per slice before the count saturates. */
@@ -32,6 +32,8 @@ interface SliceState {
   connections: number;
   first: number;
   last: number;
+  /** Evidence of every DNS/web event of the slice, public or not. */
+  acc: FeatureAccumulator;
 }
 
 export class TimesliceRule implements HostRule<SliceState> {
@@ -43,20 +45,21 @@ export class TimesliceRule implements HostRule<SliceState> {
   }
 
   init(): SliceState {
-    return { slice: NaN, bands: EMPTY_BANDS, bandMask: 0, ports: EMPTY_PORTS, dsts: EMPTY_DSTS, connections: 0, first: 0, last: 0 };
+    return { slice: NaN, bands: EMPTY_BANDS, bandMask: 0, ports: EMPTY_PORTS, dsts: EMPTY_DSTS, connections: 0, first: 0, last: 0, acc: new FeatureAccumulator() };
   }
 
   step(st: SliceState, host: HostState, i: number, ctx: RuleContext): void {
     const ev = host.events;
     const s = ev.slot(i);
-    if ((ev.flags[s]! & EventFlag.Public) === 0) return;
     const ts = ev.ts[s]!;
     const slice = Math.floor(ts / this.#o.sliceSeconds);
     if (slice !== st.slice) {
       this.#closeSlice(st, host, ctx);
       st.slice = slice;
-      st.first = ts;
     }
+    st.acc.add(host, s, this.#o);
+    if ((ev.flags[s]! & EventFlag.Public) === 0) return;
+    if (st.connections === 0) st.first = ts;
     const band = ev.band[s]!;
     const port = ev.port[s]!;
     if (st.bands === EMPTY_BANDS) {
@@ -74,7 +77,7 @@ export class TimesliceRule implements HostRule<SliceState> {
   }
 
   advance(st: SliceState, host: HostState, now: number, ctx: RuleContext): void {
-    if (st.connections > 0 && now >= (st.slice + 1) * this.#o.sliceSeconds) this.#closeSlice(st, host, ctx);
+    if (!Number.isNaN(st.slice) && now >= (st.slice + 1) * this.#o.sliceSeconds) this.#closeSlice(st, host, ctx);
   }
 
   close(st: SliceState, host: HostState, ctx: RuleContext): void {
@@ -86,7 +89,7 @@ export class TimesliceRule implements HostRule<SliceState> {
       const m = st.bandMask;
       if (m & (1 << Band.DNS) && m & ((1 << Band.HTTP) | (1 << Band.HTTPS))) {
         const start = st.slice * this.#o.sliceSeconds;
-        const f = computeFeatures(host, start, start + this.#o.sliceSeconds, ctx, this.#o);
+        const f = st.acc.finish(host, ctx);
         const bands = [...st.bands].sort();
         ctx.emit(
           multibandFinding(this.name, host, st.first, st.last, f, {
@@ -108,5 +111,6 @@ export class TimesliceRule implements HostRule<SliceState> {
     st.bandMask = 0;
     st.connections = 0;
     st.slice = NaN;
+    st.acc.reset();
   }
 }
