@@ -230,7 +230,10 @@ export class ZeekDecoder {
       this.#weird('zeek_line_too_long', `line longer than ${MAX_LINE} characters, dropped`);
       return;
     }
-    this.#pending.push(chunk.slice(s, e));
+    // A copy: the caller may reuse its buffer, and Buffer#slice would be a view.
+    const copy = new Uint8Array(e - s);
+    copy.set(chunk.subarray(s, e));
+    this.#pending.push(copy);
     this.#pendingLen += e - s;
   }
 
