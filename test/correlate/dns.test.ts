@@ -1,0 +1,53 @@
+import test from 'ava';
+import { AnswerCache, QueryRing } from '../../lib/correlate/dns.js';
+
+test('an answer links an address from just before it is given until TTL plus grace', (t) => {
+  const c = new AnswerCache(16);
+  c.add('203.0.113.10', 'a.example.com', 1000, 300);
+  t.is(c.lookup('203.0.113.10', 999, 2, 60)?.name, 'a.example.com', 'within slack before the answer');
+  t.is(c.lookup('203.0.113.10', 990, 2, 60), undefined, 'long before the answer');
+  t.truthy(c.lookup('203.0.113.10', 1359, 2, 60));
+  t.is(c.lookup('203.0.113.10', 1361, 2, 60), undefined, 'expired');
+  c.add('203.0.113.10', 'a.example.com', 1300, 300); // refreshed
+  t.truthy(c.lookup('203.0.113.10', 1600, 2, 60));
+  t.is(c.lookup('198.51.100.1', 1000, 2, 60), undefined);
+});
+
+test('per-host bound evicts the least recently answered address', (t) => {
+  const c = new AnswerCache(2);
+  c.add('1.1.1.1', 'a', 0, 300);
+  c.add('2.2.2.2', 'b', 1, 300);
+  c.add('1.1.1.1', 'a', 2, 300); // refresh: 2.2.2.2 is now the oldest
+  c.add('3.3.3.3', 'c', 3, 300);
+  t.is(c.size, 2);
+  t.is(c.evicted, 1);
+  t.is(c.lookup('2.2.2.2', 3, 2, 0), undefined);
+  t.truthy(c.lookup('1.1.1.1', 3, 2, 0));
+});
+
+test('a shared budget bounds all hosts together; a releasing host gives its share back', (t) => {
+  const budget = { used: 0, max: 3 };
+  const a = new AnswerCache(10, budget);
+  const b = new AnswerCache(10, budget);
+  a.add('1.0.0.1', 'x', 0, 60);
+  a.add('1.0.0.2', 'x', 0, 60);
+  a.add('1.0.0.3', 'x', 0, 60);
+  t.is(budget.used, 3);
+  b.add('2.0.0.1', 'y', 0, 60); // b holds nothing to evict: not kept
+  t.is(b.size, 0);
+  t.is(b.evicted, 1);
+  a.add('1.0.0.4', 'x', 0, 60); // a pays for itself
+  t.is(a.size, 3);
+  t.is(budget.used, 3);
+  a.release();
+  t.is(budget.used, 0);
+  b.add('2.0.0.1', 'y', 0, 60);
+  t.is(b.size, 1);
+});
+
+test('query ring keeps the most recent queries in arrival order', (t) => {
+  const q = new QueryRing(4);
+  for (let i = 0; i < 7; i++) q.push(i, `q${i}.example`, 1, 0, '8.8.8.8');
+  t.is(q.size, 4);
+  t.deepEqual(Array.from({ length: 4 }, (_, i) => q.query[q.slot(i)]), ['q3.example', 'q4.example', 'q5.example', 'q6.example']);
+});
