@@ -166,6 +166,7 @@ export class Engine implements RecordSink {
   /** After this long past a host's last event, every rule window is closed. */
   readonly #settle: number;
   readonly #sweepEvery: number;
+  readonly #linkGrace: number;
   #clock = -Infinity;
   #lastSweep = -Infinity;
   #s: EngineStats;
@@ -199,6 +200,7 @@ export class Engine implements RecordSink {
     };
     this.#settle = Math.max(mb.maxspan, mb.sliceSeconds) + 1;
     this.#sweepEvery = 60;
+    this.#linkGrace = mb.linkGrace;
     this.#prevalence = new Prevalence(options.prevalence);
     this.#s = {
       flows: 0,
@@ -291,8 +293,7 @@ export class Engine implements RecordSink {
     const flags = (pub ? EventFlag.Public : 0) | (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0);
     ev.insert(ts, band, r.respP, flags, r.respH, r.serverName);
     if (pub && isWebBand(band)) this.#prevalence.add(r.respH, r.origH);
-    const watermark = this.#clock - this.#reorder;
-    if (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < watermark) this.#evaluate(host, watermark);
+    // Events wait in the ring; the sweep hands them to the rules in batches once the watermark passes.
     this.#maybeSweep();
   }
 
@@ -400,7 +401,17 @@ export class Engine implements RecordSink {
     const rules = this.#rules;
     const st = host.ruleState;
     const ctx = this.#ctx;
+    const grace = this.#linkGrace;
     while (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < upTo) {
+      const s = ev.slot(host.pending);
+      // Link web flows to the host's own DNS answers once, now that DNS up to the watermark is in.
+      if (host.dnsRecords > 0 && isWebBand(ev.band[s]!)) {
+        const hit = host.answers.lookup(ev.dst[s]!, ev.ts[s]!, 2, grace);
+        if (hit !== undefined) {
+          ev.flags[s]! |= EventFlag.Linked;
+          if (ev.name[s] === '') ev.name[s] = hit.name;
+        }
+      }
       for (let r = 0; r < rules.length; r++) rules[r]!.step(st[r], host, host.pending, ctx);
       host.pending++;
     }
@@ -420,14 +431,18 @@ export class Engine implements RecordSink {
     host.release();
   }
 
-  /** Every minute of stream time: advance quiet hosts so their windows close, and drop idle ones. */
+  /**
+   * Every minute of stream time: hand each host's events older than the
+   * watermark to the rules (batched, so per-call costs are paid per host per
+   * minute rather than per record), close windows that ended, drop idle hosts.
+   */
   #maybeSweep(): void {
     if (this.#clock - this.#lastSweep < this.#sweepEvery) return;
     this.#lastSweep = this.#clock;
     const watermark = this.#clock - this.#reorder;
     for (const host of this.#hosts.values()) {
       // Settled: nothing waiting and every window closed long ago.
-      if (host.pending === host.events.size && host.doneTs > host.lastTs + this.#settle) continue;
+      if (host.events.size === 0 && host.doneTs > host.lastTs + this.#settle) continue;
       this.#evaluate(host, watermark);
     }
     this.#hosts.purgeStale();

@@ -24,6 +24,8 @@ export const EventFlag = {
   Public: 1,
   /** The connection failed (S0, REJ, or no reply). */
   Failed: 2,
+  /** A web flow to an address from this host's own recent DNS answers (set when the rules see it). */
+  Linked: 4,
 } as const;
 
 export class EventRing {

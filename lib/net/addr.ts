@@ -132,6 +132,9 @@ export function isIP(s: string): boolean {
   return parseIPv4(s) >= 0 || parseIPv6(s) !== undefined;
 }
 
+/** Up to this many IPv4 blocks are matched by a linear scan instead of per-prefix hashing. */
+const SMALL_SET = 32;
+
 /** One parsed CIDR block. */
 export interface Cidr {
   readonly family: 4 | 6;
@@ -163,6 +166,8 @@ export class CidrSet {
   #v4Prefixes: number[] = [];
   #v6Prefixes: number[] = [];
   readonly #texts: string[] = [];
+  /** (mask, network) pairs while the set holds at most SMALL_SET IPv4 blocks. */
+  #small: Uint32Array | undefined = new Uint32Array(0);
 
   constructor(cidrs: Iterable<string> = []) {
     for (const c of cidrs) this.add(c);
@@ -210,6 +215,7 @@ export class CidrSet {
         this.#v4Prefixes = [...this.#v4.keys()].sort((a, b) => a - b);
       }
       s.add(c.v4!);
+      this.#rebuildSmall();
     } else {
       let s = this.#v6.get(c.prefix);
       if (!s) {
@@ -220,6 +226,25 @@ export class CidrSet {
     }
     this.#texts.push(c.text);
     return this;
+  }
+
+  #rebuildSmall(): void {
+    let n = 0;
+    for (const set of this.#v4.values()) n += set.size;
+    if (n > SMALL_SET) {
+      this.#small = undefined;
+      return;
+    }
+    const arr = new Uint32Array(n * 2);
+    let i = 0;
+    for (const [p, set] of this.#v4) {
+      const mask = p === 0 ? 0 : (~0 << (32 - p)) >>> 0;
+      for (const net of set) {
+        arr[i++] = mask;
+        arr[i++] = net;
+      }
+    }
+    this.#small = arr;
   }
 
   /** Number of blocks added. */
@@ -247,6 +272,12 @@ export class CidrSet {
 
   /** True if the uint32 IPv4 address is inside any block. */
   hasV4(v4: number): boolean {
+    const small = this.#small;
+    if (small !== undefined) {
+      // A handful of blocks (local nets, the non-public list): a linear scan of two typed arrays beats hashing.
+      for (let i = 0; i < small.length; i += 2) if (((v4 & small[i]!) >>> 0) === small[i + 1]) return true;
+      return false;
+    }
     const ps = this.#v4Prefixes;
     for (let i = 0; i < ps.length; i++) {
       const p = ps[i]!;

@@ -173,8 +173,11 @@ export class FeatureAccumulator {
     this.#dnsN = this.#webN = 0;
   }
 
-  /** Add the event in ring slot `s` of the host. */
-  add(host: HostState, s: number, opts: MultibandOptions): void {
+  /**
+   * Add the event in ring slot `s` of the host. The engine has already set
+   * its Linked flag and, for linked flows, the name the answer was for.
+   */
+  add(host: HostState, s: number): void {
     const ev = host.events;
     const ts = ev.ts[s]!;
     const band = ev.band[s]!;
@@ -196,10 +199,8 @@ export class FeatureAccumulator {
       pushCapped(this.webDst, dst, MAX_LISTED);
       this.#webTimes ??= new Float64Array(TIMES_KEPT);
       this.#webTimes[this.#webN++ % TIMES_KEPT] = ts;
-      const hit = host.dnsRecords > 0 ? host.answers.lookup(dst, ts, 2, opts.linkGrace) : undefined;
-      if (hit !== undefined) {
+      if (ev.flags[s]! & EventFlag.Linked) {
         this.webLinked++;
-        pushCapped(this.names, hit.name.toLowerCase(), MAX_LISTED);
       } else {
         this.webUnlinked++;
         // A web flow to an address the DNS just answered is name resolution, not a

@@ -50,14 +50,14 @@ export class ScoreRule implements HostRule<ScoreState> {
     }
     if (band !== Band.DNS && !web) {
       // Other bands only add evidence (e.g. a resolver's address on port 8888) to an open episode.
-      if (st.dns + st.web > 0) st.acc.add(host, s, this.#o);
+      if (st.dns + st.web > 0) st.acc.add(host, s);
       return;
     }
     if (st.dns + st.web === 0) st.first = ts;
     st.last = ts;
     if (web) st.web++;
     else st.dns++;
-    st.acc.add(host, s, this.#o);
+    st.acc.add(host, s);
   }
 
   advance(st: ScoreState, host: HostState, now: number, ctx: RuleContext): void {

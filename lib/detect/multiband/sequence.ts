@@ -77,7 +77,7 @@ export class SequenceRule implements HostRule<SeqState> {
       if (st.ep === undefined) st.acc.reset();
       st.pendTs = ts;
       st.pendDst = ev.dst[s]!;
-      st.acc.add(host, s, o);
+      st.acc.add(host, s);
       return;
     }
     if (st.ep === undefined && st.pendTs === -Infinity) return;
@@ -85,7 +85,7 @@ export class SequenceRule implements HostRule<SeqState> {
       this.#finish(st, host, ctx); // long runs are cut into findings of at most maxFindingSpan
       if (st.pendTs === -Infinity) return;
     }
-    st.acc.add(host, s, o);
+    st.acc.add(host, s);
     if (!pub || !isWebBand(band) || st.pendTs === -Infinity) return;
     const gap = ts - st.pendTs;
     let ep = st.ep;

@@ -57,7 +57,7 @@ export class TimesliceRule implements HostRule<SliceState> {
       this.#closeSlice(st, host, ctx);
       st.slice = slice;
     }
-    st.acc.add(host, s, this.#o);
+    st.acc.add(host, s);
     if ((ev.flags[s]! & EventFlag.Public) === 0) return;
     if (st.connections === 0) st.first = ts;
     const band = ev.band[s]!;

@@ -14,10 +14,12 @@ const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
   emit: () => {},
 });
 
+/** Insert, link like the engine does (answers looked up when the rules see the event), add, drop. */
 function feed(host: HostState, acc: FeatureAccumulator, events: [number, number, number, string][]): void {
   for (const [ts, band, port, dst] of events) {
-    host.events.insert(ts, band, port, EventFlag.Public, dst, '');
-    acc.add(host, host.events.slot(host.events.size - 1), DEFAULT_MULTIBAND);
+    const hit = host.dnsRecords > 0 && band !== Band.DNS ? host.answers.lookup(dst, ts, 2, DEFAULT_MULTIBAND.linkGrace) : undefined;
+    host.events.insert(ts, band, port, EventFlag.Public | (hit ? EventFlag.Linked : 0), dst, hit?.name ?? '');
+    acc.add(host, host.events.slot(host.events.size - 1));
     host.events.shift();
   }
 }
