@@ -18,7 +18,7 @@ import { ZeekDecoder } from './decode/zeek/decoder.js';
 import { Engine } from './engine.js';
 import type { EngineOptions, EngineStats } from './engine.js';
 import { InvalidOptionError, UnknownFormatError } from './errors.js';
-import type { DnsRecord, Finding, FlowRecord, NetRecord, RecordSink } from './model.js';
+import type { DnsRecord, Finding, FlowRecord, NameRecord, NetRecord, RecordSink } from './model.js';
 import { expandInputs, gunzipIfNeeded, readFile } from './sources/files.js';
 import type { InputFile } from './sources/files.js';
 import { WeirdCounter } from './weird.js';
@@ -43,8 +43,11 @@ export interface AnalyzeOptions extends Omit<EngineOptions, 'onFinding'> {
 export interface AnalyzeStats {
   engine: EngineStats;
   weirds: { total: number; byKind: Record<string, number>; samples: readonly Weird[] };
-  inputs: { files: number; bytesRead: number; lines: number; flows: number; dns: number; skipped: number };
+  inputs: { files: number; bytesRead: number; lines: number; flows: number; dns: number; names: number; skipped: number };
 }
+
+/** What the decoders hand over: flows, DNS transactions, server names. */
+type AnyRecord = NetRecord | NameRecord;
 
 interface Stream {
   readonly label: string;
@@ -52,7 +55,7 @@ interface Stream {
   fileIdx: number;
   it: AsyncIterator<Uint8Array> | undefined;
   decoder: Decoder | undefined;
-  readonly buf: NetRecord[];
+  readonly buf: AnyRecord[];
   frontier: number;
   done: boolean;
 }
@@ -60,7 +63,7 @@ interface Stream {
 interface Decoder {
   push(chunk: Uint8Array): void;
   end(): void;
-  readonly stats: { lines: number; flows: number; dns: number; skipped: number };
+  readonly stats: { lines: number; flows: number; dns: number; names: number; skipped: number };
 }
 
 /**
@@ -72,7 +75,7 @@ export class Analysis implements AsyncIterable<Finding> {
   readonly #options: AnalyzeOptions;
   readonly #engine: Engine;
   readonly #weirds: WeirdCounter;
-  readonly #inputs = { files: 0, bytesRead: 0, lines: 0, flows: 0, dns: 0, skipped: 0 };
+  readonly #inputs = { files: 0, bytesRead: 0, lines: 0, flows: 0, dns: 0, names: 0, skipped: 0 };
   #bytesTotal = 0;
   #started = false;
 
@@ -135,7 +138,7 @@ export class Analysis implements AsyncIterable<Finding> {
     }
     if (paths.length > 0) {
       const files = await expandInputs(paths);
-      // conn logs form one stream and dns logs another (rotated files in name order); other files stand alone.
+      // Each log kind (conn, dns, ssl, http) forms one stream (rotated files in name order); other files stand alone.
       const byKind = new Map<string, InputFile[]>();
       for (const f of files) {
         const key = f.kind === '' ? `#${byKind.size}` : f.kind;
@@ -207,6 +210,7 @@ export class Analysis implements AsyncIterable<Finding> {
       this.#inputs.lines += d.stats.lines;
       this.#inputs.flows += d.stats.flows;
       this.#inputs.dns += d.stats.dns;
+      this.#inputs.names += d.stats.names;
       this.#inputs.skipped += d.stats.skipped;
     }
     s.it = undefined;
@@ -232,6 +236,10 @@ export class Analysis implements AsyncIterable<Finding> {
         s.buf.push(r);
         if (r.ts > s.frontier) s.frontier = r.ts;
       },
+      name: (r: NameRecord) => {
+        s.buf.push(r);
+        if (r.ts > s.frontier) s.frontier = r.ts;
+      },
     };
     return new ZeekDecoder({
       sink,
@@ -244,7 +252,7 @@ export class Analysis implements AsyncIterable<Finding> {
 
 /** Hand the engine every buffered record with ts <= safe, in time order. */
 function release(streams: Stream[], safe: number, engine: Engine): void {
-  let batch: NetRecord[] | undefined;
+  let batch: AnyRecord[] | undefined;
   for (const s of streams) {
     const buf = s.buf;
     if (buf.length === 0) continue;
@@ -265,7 +273,8 @@ function release(streams: Stream[], safe: number, engine: Engine): void {
   for (let i = 0; i < batch.length; i++) {
     const r = batch[i]!;
     if (r.kind === 'flow') engine.pushFlow(r);
-    else engine.pushDns(r);
+    else if (r.kind === 'dns') engine.pushDns(r);
+    else engine.pushName(r);
   }
 }
 

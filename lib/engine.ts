@@ -32,8 +32,11 @@ import { HostState } from './correlate/host.js';
 import type { HostLimits } from './correlate/host.js';
 import { Prevalence } from './correlate/prevalence.js';
 import type { PrevalenceOptions } from './correlate/prevalence.js';
-import { EventFlag } from './correlate/ring.js';
+import { EventFlag, ProtoNum } from './correlate/ring.js';
 import { Band, bandOf, isWebBand } from './detect/bands.js';
+import { BeaconRule } from './detect/beacon/rule.js';
+import { resolveBeaconOptions } from './detect/beacon/options.js';
+import type { BeaconOptions } from './detect/beacon/options.js';
 import { DEFAULT_MULTIBAND } from './detect/multiband/features.js';
 import type { MultibandOptions } from './detect/multiband/features.js';
 import { ScoreRule } from './detect/multiband/score.js';
@@ -41,7 +44,7 @@ import { SequenceRule } from './detect/multiband/sequence.js';
 import { TimesliceRule } from './detect/multiband/timeslice.js';
 import type { HostRule, RuleContext } from './detect/rule.js';
 import { InvalidOptionError } from './errors.js';
-import type { DnsRecord, Finding, FlowRecord, RecordSink } from './model.js';
+import type { DnsRecord, Finding, FlowRecord, NameRecord, RecordSink } from './model.js';
 import { CidrSet, DEFAULT_LOCAL_NETS, DEFAULT_NON_PUBLIC, parseIPv4 } from './net/addr.js';
 
 /** Something that decides whether a finding is allowlisted (see `Allowlist`). */
@@ -51,7 +54,7 @@ export interface FindingFilter {
 }
 
 /** Every rule c2watch knows, in output order. */
-export const RULE_NAMES = ['multiband.sequence', 'multiband.timeslice', 'multiband.score'] as const;
+export const RULE_NAMES = ['multiband.sequence', 'multiband.timeslice', 'multiband.score', 'beacon.runs', 'beacon.score'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 export interface EngineOptions {
@@ -59,7 +62,7 @@ export interface EngineOptions {
   localNets?: Iterable<string>;
   /** Destinations that are never "public". Default: the seed rules' list (DESIGN §1) plus IPv6, multicast, broadcast. */
   nonPublic?: Iterable<string>;
-  /** Rules to run: names, or prefixes such as `multiband` / `multiband.*`, or `all`. Default all. */
+  /** Rules to run: names, or prefixes such as `multiband` / `multiband.*`, or `all`. Default {@link DEFAULT_RULES} (all but `beacon.runs`). */
   rules?: Iterable<string>;
   /** Applied to every finding before it is emitted. */
   allowlist?: FindingFilter;
@@ -67,7 +70,11 @@ export interface EngineOptions {
   onFinding?: (f: Finding) => void;
   /** Hosts (internal source IPs) held at once; the least recently active is evicted. Default 50 000. */
   maxHosts?: number;
-  /** A host idle this many stream-time seconds is dropped (after emitting). Default 3600. */
+  /**
+   * A host idle this many stream-time seconds is dropped (after emitting).
+   * Default 3600, or the beacon window (86 400) when a beacon rule runs, so an
+   * hourly beacon's host is not dropped between two check-ins.
+   */
   hostTtl?: number;
   /**
    * Band events waiting per host for the watermark (rounded up to a power of
@@ -82,12 +89,19 @@ export interface EngineOptions {
   maxAnswers?: number;
   /** Recent DNS queries kept per host, for query-shape evidence. Default 256. */
   maxQueriesPerHost?: number;
+  /**
+   * Server names (Zeek ssl.log SNI, http.log Host) waiting per host for the
+   * flow with the same uid; the oldest goes first (counted). Default 1024.
+   */
+  maxNamesPerHost?: number;
   /** How far (seconds) a record may trail the newest timestamp and still count. Default 600. */
   reorderWindow?: number;
   /** Findings queued for drain() at most; beyond, they are dropped and counted. Default 100 000. */
   maxQueuedFindings?: number;
   /** Multiband rule tunables. */
   multiband?: Partial<MultibandOptions>;
+  /** Beacon rule tunables (`beacon.runs`, `beacon.score`). */
+  beacon?: Partial<BeaconOptions>;
   /** Cross-host prevalence bounds. */
   prevalence?: PrevalenceOptions;
 }
@@ -96,6 +110,12 @@ export interface EngineOptions {
 export interface EngineStats {
   flows: number;
   dns: number;
+  /** Name records (ssl.log / http.log) pushed. */
+  names: number;
+  /** Names joined onto their flow by uid. */
+  namesJoined: number;
+  /** Names that never met their flow (no uid, bound, or age). */
+  namesDropped: number;
   /** Records whose originator is not internal (not host activity). */
   externalOrigin: number;
   /** Flows the rules have no use for: not TCP/UDP, or to an internal address on a band other than DNS and web. */
@@ -117,6 +137,8 @@ export interface EngineStats {
   suppressed: number;
   /** Findings dropped because nobody drained the queue. */
   droppedFindings: number;
+  /** Per-rule counters of the rules' own bounded state (e.g. beacon pairs evicted). */
+  rules: Record<string, Record<string, number>>;
   /** Newest record time, seconds since the epoch (NaN before any record). */
   clock: number;
 }
@@ -124,9 +146,16 @@ export interface EngineStats {
 // Zeek conn_state values where the responder never answered or refused.
 const FAILED_STATES = new Set(['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR']);
 
+/**
+ * The rules that run when none are named: all but `beacon.runs`. That seed
+ * (≥ 10 connections to one public address in 24 h) is reproduced faithfully
+ * and fires on any busy pair, browsers included; name it (or `all`) to run it.
+ */
+export const DEFAULT_RULES: readonly RuleName[] = RULE_NAMES.filter((r) => r !== 'beacon.runs');
+
 /** Resolve a `rules` option to rule names; throws InvalidOptionError on an unknown entry. */
 export function selectRules(spec: Iterable<string> | undefined): RuleName[] {
-  if (spec === undefined) return [...RULE_NAMES];
+  if (spec === undefined) return [...DEFAULT_RULES];
   const out = new Set<RuleName>();
   for (const raw of spec) {
     const s = raw.trim();
@@ -154,6 +183,9 @@ export class Engine implements RecordSink {
   readonly #local: CidrSet;
   readonly #nonPublic: CidrSet;
   readonly #rules: HostRule[];
+  readonly #ruleNames: RuleName[];
+  /** Indexes of the rules that also step `Extra` events. */
+  readonly #allFlowRules: number[];
   readonly #hosts: LRUCache<string, HostState>;
   readonly #prevalence: Prevalence;
   readonly #ctx: RuleContext;
@@ -177,16 +209,32 @@ export class Engine implements RecordSink {
     const mb: MultibandOptions = { ...DEFAULT_MULTIBAND, ...options.multiband };
     for (const k of ['maxspan', 'sliceSeconds', 'maxFindingSpan'] as const) positive(`multiband.${k}`, mb[k], 1);
     const names = selectRules(options.rules);
-    this.#rules = names.map((n): HostRule => {
+    this.#ruleNames = names;
+    const beaconOn = names.includes('beacon.runs') || names.includes('beacon.score');
+    const bo = resolveBeaconOptions(options.beacon);
+    this.#rules = [];
+    for (const n of names) {
       switch (n) {
         case 'multiband.sequence':
-          return new SequenceRule(mb) as HostRule;
+          this.#rules.push(new SequenceRule(mb) as HostRule);
+          break;
         case 'multiband.timeslice':
-          return new TimesliceRule(mb) as HostRule;
+          this.#rules.push(new TimesliceRule(mb) as HostRule);
+          break;
         case 'multiband.score':
-          return new ScoreRule(mb) as HostRule;
+          this.#rules.push(new ScoreRule(mb) as HostRule);
+          break;
+        case 'beacon.runs':
+        case 'beacon.score':
+          // One rule object keeps the per-pair state of both beacon rules.
+          if (!this.#rules.some((r) => r instanceof BeaconRule)) {
+            this.#rules.push(new BeaconRule(bo, { runs: names.includes('beacon.runs'), score: names.includes('beacon.score') }) as HostRule);
+          }
+          break;
       }
-    });
+    }
+    this.#allFlowRules = [];
+    for (let i = 0; i < this.#rules.length; i++) if (this.#rules[i]!.allFlows === true) this.#allFlowRules.push(i);
     this.#allow = options.allowlist;
     this.#onFinding = options.onFinding;
     this.#maxQueued = positive('maxQueuedFindings', options.maxQueuedFindings, 100_000);
@@ -197,14 +245,19 @@ export class Engine implements RecordSink {
       maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 4096),
       answerBudget: { used: 0, max: positive('maxAnswers', options.maxAnswers, 1_000_000) },
       maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 256),
+      maxNamesPerHost: positive('maxNamesPerHost', options.maxNamesPerHost, 1024),
     };
-    this.#settle = Math.max(mb.maxspan, mb.sliceSeconds) + 1;
+    // Beacon windows stay open up to maxWindow past a host's last event (quiet pairs close earlier).
+    this.#settle = Math.max(mb.maxspan, mb.sliceSeconds, beaconOn ? bo.maxWindow : 0) + 1;
     this.#sweepEvery = 60;
     this.#linkGrace = mb.linkGrace;
     this.#prevalence = new Prevalence(options.prevalence);
     this.#s = {
       flows: 0,
       dns: 0,
+      names: 0,
+      namesJoined: 0,
+      namesDropped: 0,
       externalOrigin: 0,
       ignoredFlows: 0,
       badRecords: 0,
@@ -217,9 +270,10 @@ export class Engine implements RecordSink {
       findings: Object.fromEntries(names.map((n) => [n, 0])),
       suppressed: 0,
       droppedFindings: 0,
+      rules: {},
       clock: NaN,
     };
-    const hostTtl = positive('hostTtl', options.hostTtl, 3600);
+    const hostTtl = positive('hostTtl', options.hostTtl, beaconOn ? Math.max(3600, bo.window) : 3600);
     this.#hosts = new LRUCache<string, HostState>({
       max: Math.floor(positive('maxHosts', options.maxHosts, 50_000)),
       ttl: hostTtl * 1000,
@@ -236,8 +290,10 @@ export class Engine implements RecordSink {
       },
     });
     const nonPublic = this.#nonPublic;
+    const local = this.#local;
     this.#ctx = {
       isPublic: (ip) => !nonPublic.has(ip),
+      isLocal: (ip) => local.has(ip),
       prevalence: this.#prevalence,
       hostCount: () => this.#hosts.size,
       emit: (f) => this.#emit(f),
@@ -246,7 +302,7 @@ export class Engine implements RecordSink {
 
   /** The rules this engine runs. */
   get rules(): readonly string[] {
-    return this.#rules.map((r) => r.name);
+    return this.#ruleNames.slice();
   }
 
   /** Cross-host figures (mergeable across engines). */
@@ -276,10 +332,16 @@ export class Engine implements RecordSink {
     const tcpUdp = r.proto === 'tcp' || r.proto === 'udp';
     const band = tcpUdp ? bandOf(r.respP, r.service) : Band.Other;
     const pub = !this.#nonPublic.has(r.respH);
+    let extra = 0;
     if (!tcpUdp || (!pub && band !== Band.DNS && !isWebBand(band))) {
-      this.#s.ignoredFlows++;
-      this.#maybeSweep();
-      return;
+      // Beacon rules also want ICMP & co. to public addresses, and internal flows that may
+      // carry a server name (a proxy at 10.x:3128 is internal): the name joins by uid later.
+      if (this.#allFlowRules.length === 0 || !(pub || (tcpUdp && (r.uid !== '' || r.serverName !== '')))) {
+        this.#s.ignoredFlows++;
+        this.#maybeSweep();
+        return;
+      }
+      extra = EventFlag.Extra;
     }
     const host = this.#host(r.origH);
     if (ts > host.lastTs) host.lastTs = ts;
@@ -290,8 +352,18 @@ export class Engine implements RecordSink {
     }
     const ev = host.events;
     if (ev.full) this.#makeRoom(host);
-    const flags = (pub ? EventFlag.Public : 0) | (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0);
-    ev.insert(ts, band, r.respP, flags, r.respH, r.serverName);
+    const flags =
+      (pub ? EventFlag.Public : 0) |
+      (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0) |
+      (r.serverName !== '' ? EventFlag.Named : 0) |
+      extra;
+    const s = ev.insert(ts, band, r.respP, flags, r.respH, r.serverName);
+    ev.proto[s] = r.proto === 'tcp' ? ProtoNum.tcp : r.proto === 'udp' ? ProtoNum.udp : r.proto === 'icmp' ? ProtoNum.icmp : typeof r.proto === 'number' ? r.proto & 255 : 0;
+    ev.origBytes[s] = r.origBytes;
+    ev.origIpBytes[s] = r.origIpBytes;
+    ev.respBytes[s] = r.respBytes;
+    ev.duration[s] = r.duration;
+    ev.uid[s] = r.uid;
     if (pub && isWebBand(band)) this.#prevalence.add(r.respH, r.origH);
     // Events wait in the ring; the sweep hands them to the rules in batches once the watermark passes.
     this.#maybeSweep();
@@ -326,6 +398,43 @@ export class Engine implements RecordSink {
     this.#maybeSweep();
   }
 
+  /**
+   * Push one server name (TLS SNI or HTTP Host of a connection, e.g. from
+   * Zeek's ssl.log / http.log). It is joined onto the flow with the same
+   * `uid` when that flow reaches the watermark; names without a uid, or
+   * whose flow never comes, are counted in `namesDropped`.
+   */
+  pushName(r: NameRecord): void {
+    this.#s.names++;
+    const ts = r.ts;
+    if (!Number.isFinite(ts)) {
+      this.#s.badRecords++;
+      return;
+    }
+    this.#advanceClock(ts);
+    if (!this.#local.has(r.origH)) {
+      this.#s.externalOrigin++;
+      return;
+    }
+    if (r.uid === '' || r.serverName === '' || this.#allFlowRules.length === 0) {
+      this.#s.namesDropped++;
+      this.#maybeSweep();
+      return;
+    }
+    const host = this.#host(r.origH);
+    if (ts > host.lastTs) host.lastTs = ts;
+    const names = host.names;
+    const before = names.dropped;
+    names.add(r.uid, ts, r.serverName, r.protocol, r.proxied, r.method === 'CONNECT');
+    this.#s.namesDropped += names.dropped - before;
+    this.#maybeSweep();
+  }
+
+  /** {@link RecordSink} alias of {@link pushName}. */
+  name(r: NameRecord): void {
+    this.pushName(r);
+  }
+
   /** {@link RecordSink} alias of {@link pushFlow}, so a decoder can push straight in. */
   flow(r: FlowRecord): void {
     this.pushFlow(r);
@@ -352,6 +461,7 @@ export class Engine implements RecordSink {
       this.#closeHost(host);
     }
     this.#hosts.clear();
+    for (let r = 0; r < this.#rules.length; r++) this.#rules[r]!.finish?.(this.#ctx);
   }
 
   /** A snapshot of the counters. */
@@ -363,6 +473,7 @@ export class Engine implements RecordSink {
       answersHeld: this.#limits.answerBudget.used,
       prevalence: { destinations: this.#prevalence.size, evicted: this.#prevalence.evicted },
       findings: { ...s.findings },
+      rules: Object.fromEntries(this.#rules.filter((r) => r.stats !== undefined).map((r) => [r.name, r.stats!()])),
       clock: this.#clock === -Infinity ? NaN : this.#clock,
     };
   }
@@ -402,8 +513,25 @@ export class Engine implements RecordSink {
     const st = host.ruleState;
     const ctx = this.#ctx;
     const grace = this.#linkGrace;
+    const all = this.#allFlowRules;
     while (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < upTo) {
       const s = ev.slot(host.pending);
+      // Join the server name from ssl/http logs by uid: those rows trail the conn row's start time.
+      if (host.hasNames && ev.uid[s] !== '') {
+        const e = host.names.take(ev.uid[s]!);
+        if (e !== undefined) {
+          this.#s.namesJoined++;
+          const name = e.proxied && e.http !== '' ? e.http : e.tls !== '' ? e.tls : e.http;
+          ev.name[s] = name;
+          ev.flags[s]! |= EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0);
+        }
+      }
+      if (ev.flags[s]! & EventFlag.Extra) {
+        // Only the rules that want every flow (beacons) see this one.
+        for (let k = 0; k < all.length; k++) rules[all[k]!]!.step(st[all[k]!], host, host.pending, ctx);
+        host.pending++;
+        continue;
+      }
       // Link web flows to the host's own DNS answers once, now that DNS up to the watermark is in.
       if (host.dnsRecords > 0 && isWebBand(ev.band[s]!)) {
         const hit = host.answers.lookup(ev.dst[s]!, ev.ts[s]!, 2, grace);
@@ -421,6 +549,8 @@ export class Engine implements RecordSink {
       host.pending--;
     }
     if (upTo > host.doneTs) host.doneTs = upTo;
+    // Names whose flow should have come by now never will (filtered, late, or never logged).
+    if (host.hasNames) this.#s.namesDropped += host.names.prune(upTo === Infinity ? Infinity : upTo - this.#reorder);
     if (upTo !== Infinity) for (let r = 0; r < rules.length; r++) rules[r]!.advance(st[r], host, upTo, ctx);
   }
 

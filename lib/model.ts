@@ -93,7 +93,33 @@ export interface DnsRecord {
   source: RecordSource;
 }
 
-/** Any record a source yields. */
+/**
+ * A server name seen on one connection: a TLS SNI (Zeek ssl.log
+ * `server_name`) or an HTTP Host (http.log `host`). The engine joins it onto
+ * the flow with the same `uid` (Zeek writes the two logs separately), so
+ * beacons can be grouped by name, which is what finds them behind a proxy.
+ */
+export interface NameRecord {
+  readonly kind: 'name';
+  ts: number;
+  /** Connection id of the flow this name belongs to (Zeek uid). */
+  uid: string;
+  origH: string;
+  origP: number;
+  respH: string;
+  respP: number;
+  /** SNI or Host as logged (a CONNECT target may carry `:port`). */
+  serverName: string;
+  /** Where the name came from. */
+  protocol: 'tls' | 'http';
+  /** HTTP method (`GET`, `CONNECT`, …), '' for TLS. */
+  method: string;
+  /** The request went through a proxy: HTTP CONNECT, or an absolute-URI request. */
+  proxied: boolean;
+  source: RecordSource;
+}
+
+/** Any flow or DNS record a source yields. */
 export type NetRecord = FlowRecord | DnsRecord;
 
 /** Finding severity, from the score (see {@link severityOf}). */
@@ -187,6 +213,24 @@ export function newDns(): DnsRecord {
   };
 }
 
+/** A NameRecord with every field at its sentinel; fill what you know. */
+export function newName(): NameRecord {
+  return {
+    kind: 'name',
+    ts: 0,
+    uid: '',
+    origH: '',
+    origP: 0,
+    respH: '',
+    respP: 0,
+    serverName: '',
+    protocol: 'tls',
+    method: '',
+    proxied: false,
+    source: 'push',
+  };
+}
+
 /**
  * Where decoders send what they decode. Sans-IO decoders call these
  * synchronously; the engine, a collector array or a test can implement it.
@@ -194,4 +238,6 @@ export function newDns(): DnsRecord {
 export interface RecordSink {
   flow(r: FlowRecord): void;
   dns(r: DnsRecord): void;
+  /** Server names (ssl.log / http.log). Optional: a sink without it never receives them (the decoder skips those logs). */
+  name?(r: NameRecord): void;
 }

@@ -44,6 +44,9 @@ for (const dir of ['zeek-tsv', 'zeek-json']) {
 test('samples/zeek-public-resolver: the seed rules fire on a browser using 1.1.1.1, the score does not', async (t) => {
   const got = rulesByHost(await collect(join(SAMPLES, 'zeek-public-resolver')));
   t.deepEqual(got.get('10.1.0.35'), ['multiband.sequence', 'multiband.timeslice']);
+  // beacon.runs (off by default) is a seed too: 25 DNS flows to 1.1.1.1 in a day, reported with a low beacon score
+  const all = rulesByHost(await collect(join(SAMPLES, 'zeek-public-resolver'), { rules: ['all'] }));
+  t.deepEqual(all.get('10.1.0.35'), ['beacon.runs', 'multiband.sequence', 'multiband.timeslice']);
 });
 
 test('TSV and JSON samples give the same findings', async (t) => {

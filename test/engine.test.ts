@@ -129,7 +129,7 @@ test('score stays quiet for an agent posting every 60 s to a name it resolved', 
       }
       e.pushFlow(flow(ts, H, '192.0.2.50', 443, { service: 'ssl' }));
     }
-  });
+  }, { rules: ['multiband'] }); // it is a beacon, though: the beacon rules report it
   t.deepEqual(findings, []);
 });
 
@@ -206,7 +206,9 @@ test('two engines share nothing', (t) => {
 test('rule selection: names, prefixes, all, and a clear error', (t) => {
   t.deepEqual(selectRules(['multiband']), ['multiband.sequence', 'multiband.timeslice', 'multiband.score']);
   t.deepEqual(selectRules(['multiband.score', 'multiband.sequence']), ['multiband.sequence', 'multiband.score']);
-  t.deepEqual(selectRules(['all']).length, 3);
+  t.deepEqual(selectRules(['all']).length, 5);
+  t.deepEqual(selectRules(undefined), ['multiband.sequence', 'multiband.timeslice', 'multiband.score', 'beacon.score'], 'beacon.runs only when named');
+  t.deepEqual(selectRules(['beacon']), ['beacon.runs', 'beacon.score']);
   const err = t.throws(() => selectRules(['beacon.nope']));
   t.is((err as { code?: string }).code, 'C2W_ERR_INVALID_OPTION');
   t.throws(() => new Engine({ maxHosts: 0 }), { code: 'C2W_ERR_INVALID_OPTION' } as never);

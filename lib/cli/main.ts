@@ -24,8 +24,8 @@ Usage:
   c2watch analyze [options] <file|dir|->...
   c2watch --help | --version
 
-Inputs: Zeek conn.log and dns.log files (TSV or JSON lines, plain or .gz),
-a Zeek log directory (conn*, dns* and their rotated .gz files), or - for stdin.
+Inputs: Zeek conn.log, dns.log, ssl.log and http.log files (TSV or JSON lines, plain or .gz),
+a Zeek log directory (conn*, dns*, ssl*, http* and their rotated .gz files), or - for stdin.
 Several inputs are merged by time.
 
 Options:
@@ -34,13 +34,19 @@ Options:
                         (default 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7)
   --allow <file>        allowlist file (repeatable): one entry a line, an IP/CIDR, example.com (apex only),
                         *.example.com (subdomains only) or .example.com (apex and subdomains); # comments
-  --rules <list>        comma-separated rules or prefixes (default all): ${RULE_NAMES.join(', ')}
+  --rules <list>        comma-separated rules or prefixes, or all (default all but beacon.runs): ${RULE_NAMES.join(", ")}
   --output <fmt>        ndjson (default) | csv | table
   --stats               print counters to stderr at the end: records, weirds by kind, evictions, findings by rule
   --max-hosts <n>       internal hosts tracked at once, LRU (default 50000)
   --reorder-window <s>  seconds a record may trail the newest timestamp and still count (default 600)
   --maxspan <s>         longest DNS-to-web gap for multiband rules (default 600)
   --score-threshold <x> multiband.score fires at or above this, 0-1 (default 0.5)
+  --beacon-mode <m>     beacon.score scoring: default (c2watch: sub-second intervals, periodicity test,
+                        period and jitter) | rita (RITA v5's score exactly, 24 h batch at end of input)
+  --beacon-window <s>   beacon.score window, seconds; one finding per pair per window (default 86400)
+  --beacon-threshold <x> beacon.score fires at or above this, 0-1 (default 0.6; rita mode 0.5)
+  --beacon-keep-failed  score failed connections too (S0, REJ, no reply); default: left out
+  --max-pairs <n>       beacon destinations tracked per host (default 512)
   --no-progress         never draw the progress bar (drawn on a TTY stderr for inputs over 32 MB)
   -h, --help            this help
   -v, --version         print the version
@@ -81,6 +87,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
         'reorder-window': { type: 'string' },
         maxspan: { type: 'string' },
         'score-threshold': { type: 'string' },
+        'beacon-mode': { type: 'string' },
+        'beacon-window': { type: 'string' },
+        'beacon-threshold': { type: 'string' },
+        'beacon-keep-failed': { type: 'boolean' },
+        'max-pairs': { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -143,6 +154,19 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     if (maxHosts !== undefined) options.maxHosts = maxHosts;
     const reorder = num('reorder-window', o['reorder-window']);
     if (reorder !== undefined) options.reorderWindow = reorder;
+    const beaconMode = o['beacon-mode'];
+    if (beaconMode !== undefined && beaconMode !== 'default' && beaconMode !== 'rita') throw new UsageError(`--beacon-mode must be default or rita, got "${beaconMode}"`);
+    const beaconWindow = num('beacon-window', o['beacon-window']);
+    const beaconThreshold = num('beacon-threshold', o['beacon-threshold']);
+    const maxPairs = num('max-pairs', o['max-pairs']);
+    if (beaconMode !== undefined || beaconWindow !== undefined || beaconThreshold !== undefined || maxPairs !== undefined || o['beacon-keep-failed']) {
+      options.beacon = {};
+      if (beaconMode !== undefined) options.beacon.mode = beaconMode;
+      if (beaconWindow !== undefined) options.beacon.window = beaconWindow;
+      if (beaconThreshold !== undefined) options.beacon.scoreThreshold = beaconThreshold;
+      if (maxPairs !== undefined) options.beacon.maxPairsPerHost = maxPairs;
+      if (o['beacon-keep-failed']) options.beacon.dropFailed = false;
+    }
     if (threshold !== undefined || maxspan !== undefined) {
       options.multiband = {};
       if (threshold !== undefined) options.multiband.scoreThreshold = threshold;
@@ -178,9 +202,11 @@ export function formatStats(s: AnalyzeStats): string {
   const lines = [
     'c2watch stats',
     `  inputs        files ${s.inputs.files}  bytes ${s.inputs.bytesRead}  lines ${s.inputs.lines}  skipped ${s.inputs.skipped}`,
-    `  records       flows ${e.flows}  dns ${e.dns}  external-origin ${e.externalOrigin}  ignored ${e.ignoredFlows}  bad ${e.badRecords}  late ${e.lateEvents}`,
+    `  records       flows ${e.flows}  dns ${e.dns}  names ${e.names}  external-origin ${e.externalOrigin}  ignored ${e.ignoredFlows}  bad ${e.badRecords}  late ${e.lateEvents}`,
+    `  names         joined ${e.namesJoined}  dropped ${e.namesDropped}`,
     `  hosts         active ${e.hosts.active}  created ${e.hosts.created}  evicted ${e.hosts.evicted}  expired ${e.hosts.expired}  forced-evaluations ${e.forcedEvaluations}`,
     `  state         answers-held ${e.answersHeld}  answers-evicted ${e.answersEvicted}  destinations ${e.prevalence.destinations}  destinations-evicted ${e.prevalence.evicted}`,
+    ...Object.entries(e.rules).map(([rule, c]) => `  ${`rule ${rule}`.padEnd(14)}${Object.entries(c).map(([k, v]) => `${k} ${v}`).join('  ')}`),
     `  findings      ${Object.entries(e.findings).map(([k, v]) => `${k} ${v}`).join('  ')}  suppressed ${e.suppressed}  dropped ${e.droppedFindings}`,
     `  weirds        total ${s.weirds.total}${Object.entries(s.weirds.byKind).map(([k, v]) => `  ${k} ${v}`).join('')}`,
   ];

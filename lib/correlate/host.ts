@@ -17,6 +17,8 @@ export interface HostLimits {
   maxEventsPerHost: number;
   maxAnswersPerHost: number;
   maxQueriesPerHost: number;
+  /** Server names (ssl/http logs) waiting for their flow, per host. */
+  maxNamesPerHost: number;
   /** Shared by all hosts of one engine: DNS answers held in total. */
   answerBudget: AnswerBudget;
 }
@@ -27,6 +29,7 @@ export class HostState {
   readonly #limits: HostLimits;
   #answers: AnswerCache | undefined;
   #queries: QueryRing | undefined;
+  #names: NameMap | undefined;
   /** Per-rule state, indexed like the engine's rule list. */
   readonly ruleState: unknown[];
   /** Events with ts < doneTs have been handed to the rules; later ones wait for the watermark. */
@@ -58,5 +61,97 @@ export class HostState {
   /** Recent DNS queries of this host (created on first use). */
   get queries(): QueryRing {
     return (this.#queries ??= new QueryRing(this.#limits.maxQueriesPerHost));
+  }
+
+  /** Server names waiting for their flow (created on first use). */
+  get names(): NameMap {
+    return (this.#names ??= new NameMap(this.#limits.maxNamesPerHost));
+  }
+
+  /** True once a name was ever recorded for this host (so flows need a uid lookup). */
+  get hasNames(): boolean {
+    return this.#names !== undefined && this.#names.size > 0;
+  }
+}
+
+/** The names seen on one connection (uid). */
+export interface NameEntry {
+  /** Stream time of the latest name record for the uid. */
+  ts: number;
+  /** TLS SNI, '' when none. */
+  tls: string;
+  /** HTTP Host of the latest request on the connection (as logged), '' when none. */
+  http: string;
+  httpTs: number;
+  /** An HTTP request on the connection went through a proxy (CONNECT or absolute URI). */
+  proxied: boolean;
+  /** One of them was a CONNECT. */
+  connect: boolean;
+}
+
+/**
+ * uid → server names from Zeek's ssl.log and http.log, waiting for the
+ * conn.log row with the same uid. Zeek writes the three logs apart (conn
+ * rows when connections end), so the engine joins when the flow reaches the
+ * watermark, not when it arrives. Bounded by `max` (oldest entry dropped,
+ * counted) and pruned by time: a name older than the watermark whose flow
+ * never came (filtered, or external) is dropped and counted.
+ *
+ * For HTTP the latest request's Host wins (RITA counts one request per
+ * connection, the last one).
+ */
+export class NameMap {
+  readonly #map = new Map<string, NameEntry>();
+  readonly #max: number;
+  /** Entries dropped by the bound or by age without meeting their flow. */
+  dropped = 0;
+
+  constructor(max: number) {
+    this.#max = Math.max(1, Math.floor(max));
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Record a name for `uid`. */
+  add(uid: string, ts: number, name: string, protocol: 'tls' | 'http', proxied: boolean, connect = false): void {
+    let e = this.#map.get(uid);
+    if (e === undefined) {
+      if (this.#map.size >= this.#max) {
+        this.#map.delete(this.#map.keys().next().value as string);
+        this.dropped++;
+      }
+      e = { ts, tls: '', http: '', httpTs: -Infinity, proxied: false, connect: false };
+      this.#map.set(uid, e);
+    }
+    if (ts > e.ts) e.ts = ts;
+    if (protocol === 'tls') {
+      if (e.tls === '') e.tls = name;
+    } else if (ts >= e.httpTs) {
+      e.http = name;
+      e.httpTs = ts;
+    }
+    if (proxied) e.proxied = true;
+    if (connect) e.connect = true;
+  }
+
+  /** The entry for `uid`, removed (one flow per uid). */
+  take(uid: string): NameEntry | undefined {
+    const e = this.#map.get(uid);
+    if (e !== undefined) this.#map.delete(uid);
+    return e;
+  }
+
+  /** Drop entries older than `before` (from the oldest inserted; stops at the first newer one). Returns how many. */
+  prune(before: number): number {
+    let n = 0;
+    for (const [uid, e] of this.#map) {
+      if (e.ts >= before) break;
+      this.#map.delete(uid);
+      n++;
+    }
+    this.dropped += n;
+    return n;
   }
 }

@@ -26,7 +26,21 @@ export const EventFlag = {
   Failed: 2,
   /** A web flow to an address from this host's own recent DNS answers (set when the rules see it). */
   Linked: 4,
+  /** `name` came from the connection itself: TLS SNI or HTTP Host (pcap, or Zeek ssl/http joined by uid). */
+  Named: 8,
+  /** The connection went through a proxy (HTTP CONNECT or an absolute-URI request). */
+  Proxied: 16,
+  /** The proxied request was an HTTP CONNECT (a tunnel; RITA counts only these through internal proxies). */
+  Connect: 64,
+  /**
+   * Admitted only for rules that see every flow (beacons): an internal destination on a
+   * band other than DNS and web, or a protocol other than TCP/UDP. Other rules never see it.
+   */
+  Extra: 32,
 } as const;
+
+/** IP protocol numbers for the `proto` column (0 when unknown). */
+export const ProtoNum = { icmp: 1, tcp: 6, udp: 17 } as const;
 
 export class EventRing {
   ts: Float64Array;
@@ -37,6 +51,18 @@ export class EventRing {
   dst: string[];
   /** Server name (SNI / Host) when the source knew it, else ''. */
   name: string[];
+  /** IP protocol number ({@link ProtoNum}), 0 when unknown. */
+  proto: Uint8Array;
+  /** Originator payload bytes, -1 when unknown. */
+  origBytes: Float64Array;
+  /** Originator IP-level bytes, -1 when unknown. */
+  origIpBytes: Float64Array;
+  /** Responder payload bytes, -1 when unknown. */
+  respBytes: Float64Array;
+  /** Seconds, -1 when unknown. */
+  duration: Float32Array;
+  /** Connection id (Zeek uid), '' when none: joins names from ssl/http logs. */
+  uid: string[];
   #mask: number;
   #start = 0;
   #size = 0;
@@ -54,6 +80,12 @@ export class EventRing {
     this.flags = new Uint8Array(cap);
     this.dst = new Array<string>(cap).fill('');
     this.name = new Array<string>(cap).fill('');
+    this.proto = new Uint8Array(cap);
+    this.origBytes = new Float64Array(cap);
+    this.origIpBytes = new Float64Array(cap);
+    this.respBytes = new Float64Array(cap);
+    this.duration = new Float32Array(cap);
+    this.uid = new Array<string>(cap).fill('');
     this.#mask = cap - 1;
   }
 
@@ -106,6 +138,7 @@ export class EventRing {
     if (this.#size === 0) return;
     this.dst[this.#start] = '';
     this.name[this.#start] = '';
+    this.uid[this.#start] = '';
     this.#start = (this.#start + 1) & this.#mask;
     this.#size--;
   }
@@ -113,8 +146,10 @@ export class EventRing {
   /**
    * Insert an event in time order. When the ring is full the caller must
    * first make room with {@link shift} (after evaluating the oldest event).
+   * Returns the event's slot; its flow columns (`proto`, bytes, `duration`,
+   * `uid`) start at their sentinels for the caller to fill.
    */
-  insert(ts: number, band: number, port: number, flags: number, dst: string, name: string): void {
+  insert(ts: number, band: number, port: number, flags: number, dst: string, name: string): number {
     if (this.#size === this.#mask + 1) {
       if (this.#size === this.#max) throw new RangeError('EventRing full: shift() first');
       this.#grow();
@@ -132,6 +167,12 @@ export class EventRing {
       this.flags[cur] = this.flags[prev]!;
       this.dst[cur] = this.dst[prev]!;
       this.name[cur] = this.name[prev]!;
+      this.proto[cur] = this.proto[prev]!;
+      this.origBytes[cur] = this.origBytes[prev]!;
+      this.origIpBytes[cur] = this.origIpBytes[prev]!;
+      this.respBytes[cur] = this.respBytes[prev]!;
+      this.duration[cur] = this.duration[prev]!;
+      this.uid[cur] = this.uid[prev]!;
       i--;
     }
     const s = (this.#start + i) & mask;
@@ -141,7 +182,14 @@ export class EventRing {
     this.flags[s] = flags;
     this.dst[s] = dst;
     this.name[s] = name;
+    this.proto[s] = 0;
+    this.origBytes[s] = -1;
+    this.origIpBytes[s] = -1;
+    this.respBytes[s] = -1;
+    this.duration[s] = -1;
+    this.uid[s] = '';
     this.#size++;
+    return s;
   }
 
   #grow(): void {
@@ -152,6 +200,12 @@ export class EventRing {
     const flags = new Uint8Array(cap);
     const dst = new Array<string>(cap).fill('');
     const name = new Array<string>(cap).fill('');
+    const proto = new Uint8Array(cap);
+    const origBytes = new Float64Array(cap);
+    const origIpBytes = new Float64Array(cap);
+    const respBytes = new Float64Array(cap);
+    const duration = new Float32Array(cap);
+    const uid = new Array<string>(cap).fill('');
     for (let i = 0; i < this.#size; i++) {
       const s = (this.#start + i) & this.#mask;
       ts[i] = this.ts[s]!;
@@ -160,6 +214,12 @@ export class EventRing {
       flags[i] = this.flags[s]!;
       dst[i] = this.dst[s]!;
       name[i] = this.name[s]!;
+      proto[i] = this.proto[s]!;
+      origBytes[i] = this.origBytes[s]!;
+      origIpBytes[i] = this.origIpBytes[s]!;
+      respBytes[i] = this.respBytes[s]!;
+      duration[i] = this.duration[s]!;
+      uid[i] = this.uid[s]!;
     }
     this.ts = ts;
     this.band = band;
@@ -167,6 +227,12 @@ export class EventRing {
     this.flags = flags;
     this.dst = dst;
     this.name = name;
+    this.proto = proto;
+    this.origBytes = origBytes;
+    this.origIpBytes = origIpBytes;
+    this.respBytes = respBytes;
+    this.duration = duration;
+    this.uid = uid;
     this.#start = 0;
     this.#mask = cap - 1;
   }

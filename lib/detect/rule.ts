@@ -20,6 +20,8 @@ import type { Finding } from '../model.js';
 export interface RuleContext {
   /** True if the address is a public destination (not in the non-public list). */
   isPublic(ip: string): boolean;
+  /** True if the address is inside the engine's `localNets`. */
+  isLocal(ip: string): boolean;
   /** Cross-host figures. */
   readonly prevalence: Prevalence;
   /** Internal hosts the engine holds now (the population prevalence is measured in). */
@@ -40,6 +42,15 @@ export interface HostRule<S = unknown> {
   advance(state: S, host: HostState, now: number, ctx: RuleContext): void;
   /** No more events for this host (end of input or eviction): emit what is pending. */
   close(state: S, host: HostState, ctx: RuleContext): void;
+  /**
+   * Also step events flagged `EventFlag.Extra` (internal destinations on other
+   * bands, protocols other than TCP/UDP). Rules without it never see them.
+   */
+  readonly allFlows?: boolean;
+  /** End of input, after every host was closed: emit anything held across hosts. */
+  finish?(ctx: RuleContext): void;
+  /** Counters of the rule's own bounded state, reported in `EngineStats.rules`. */
+  stats?(): Record<string, number>;
 }
 
 /** Seconds since the epoch to ISO 8601 with milliseconds. */

@@ -25,24 +25,28 @@ export interface InputFile {
   /** Bytes on disk (compressed size for .gz); -1 for stdin. */
   readonly size: number;
   /** Log kind guessed from the file name, '' when the name says nothing. */
-  readonly kind: 'conn' | 'dns' | '';
+  readonly kind: LogKind;
 }
 
-// conn.log, conn.16:00:00-17:00:00.log.gz, conn.2024-01-01-00-00-00.log.gz,
-// conn.json.gz, conn.log.labeled, conn_json.log … but not open_conn.log
-// (RITA's still-open connections, which reappear in conn.log when they close).
-const LOG_NAME = /^(conn|dns)(?:[._-][^/]*)?\.(?:log|json|ndjson)(?:\.gz)?(?:\.labeled)?$|^(conn|dns)\.log\.labeled$/;
+/** The Zeek logs c2watch reads, by file name; '' when the name says nothing. */
+export type LogKind = 'conn' | 'dns' | 'ssl' | 'http' | '';
 
-/** Log kind from a file name, '' when it is not a conn or dns log name. */
-export function logKindOfName(name: string): 'conn' | 'dns' | '' {
+// conn.log, conn.16:00:00-17:00:00.log.gz, conn.2024-01-01-00-00-00.log.gz,
+// conn.json.gz, conn.log.labeled, conn_json.log, likewise dns, ssl and http
+// … but not open_conn.log (RITA's still-open connections, which reappear in
+// conn.log when they close).
+const LOG_NAME = /^(conn|dns|ssl|http)(?:[._-][^/]*)?\.(?:log|json|ndjson)(?:\.gz)?(?:\.labeled)?$|^(conn|dns|ssl|http)\.log\.labeled$/;
+
+/** Log kind from a file name, '' when it is not a conn, dns, ssl or http log name. */
+export function logKindOfName(name: string): LogKind {
   const m = LOG_NAME.exec(name);
   if (m === null) return '';
-  return (m[1] ?? m[2]) === 'dns' ? 'dns' : 'conn';
+  return (m[1] ?? m[2]) as LogKind;
 }
 
 /**
- * Expand command-line style inputs into files: a directory yields its conn
- * and dns logs (current and rotated, gzipped or not), sorted by name so
+ * Expand command-line style inputs into files: a directory yields its conn,
+ * dns, ssl and http logs (current and rotated, gzipped or not), sorted by name so
  * rotated files come in time order; a file is taken as it is, whatever its
  * name. Throws SourceError for a path that cannot be read.
  */
@@ -71,7 +75,7 @@ export async function expandInputs(inputs: readonly string[]): Promise<InputFile
         out.push({ path: full, size: s.size, kind });
         found++;
       }
-      if (found === 0) throw new SourceError(`no conn or dns logs in directory ${p}`, { file: p });
+      if (found === 0) throw new SourceError(`no conn, dns, ssl or http logs in directory ${p}`, { file: p });
     } else {
       const base = p.slice(p.lastIndexOf('/') + 1);
       out.push({ path: p, size: st.size, kind: logKindOfName(base) });
@@ -82,8 +86,8 @@ export async function expandInputs(inputs: readonly string[]): Promise<InputFile
 
 // The live `conn.log` sorts after its rotated siblings (`conn.<time>.log.gz`).
 function byRotation(a: string, b: string): number {
-  const ka = /^(conn|dns)\.log$/.test(a) ? a.replace('.log', '.~') : a;
-  const kb = /^(conn|dns)\.log$/.test(b) ? b.replace('.log', '.~') : b;
+  const ka = /^(conn|dns|ssl|http)\.log$/.test(a) ? a.replace('.log', '.~') : a;
+  const kb = /^(conn|dns|ssl|http)\.log$/.test(b) ? b.replace('.log', '.~') : b;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 

@@ -38,7 +38,7 @@ test('analyze prints NDJSON findings and exits 0', async (t) => {
   const { code, out, err } = await cli('analyze', TSV);
   t.is(code, 0, err);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; source: { ip: string } });
-  t.is(lines.length, 11);
+  t.is(lines.length, 12, '11 multiband findings and the monitoring agent\'s beacon.score (beacon.runs is off by default)');
   t.true(lines.some((f) => f.rule === 'multiband.score' && f.source.ip === '10.1.0.12'));
 });
 
@@ -58,7 +58,7 @@ test('--output csv writes flat columns through fast-csv', async (t) => {
       .on('end', () => res())
       .on('error', rej);
   });
-  t.is(rows.length, 11);
+  t.is(rows.length, 12);
   t.truthy(rows[0]!['source_ip']);
   t.truthy(rows[0]!['evidence']!.startsWith('{'));
 });
@@ -137,7 +137,7 @@ test('the executable reads stdin and sets its exit code', async (t) => {
   const child = execFile('node', [...bin, 'analyze', '-'], (e, stdout) => {
     t.is(e, null);
     // conn.log alone: no DNS records, so web linkage is unknown, yet the same hosts fire.
-    t.is(stdout.trim().split('\n').length, 11);
+    t.is(stdout.trim().split('\n').length, 12);
     t.true(stdout.includes('no DNS records for this host'));
   });
   const { readFileSync } = await import('node:fs');

@@ -36,7 +36,7 @@ function load(path: string): Uint8Array {
 }
 
 function decode(bytes: Uint8Array, file: string): Out {
-  const out: Out = { flows: [], dns: [], weirds: [], stats: { lines: 0, flows: 0, dns: 0, skipped: 0, weirds: 0 } };
+  const out: Out = { flows: [], dns: [], weirds: [], stats: { lines: 0, flows: 0, dns: 0, names: 0, skipped: 0, weirds: 0 } };
   const d = new ZeekDecoder({
     sink: { flow: (r) => out.flows.push(r), dns: (r) => out.dns.push(r) },
     onWeird: (w) => out.weirds.push(w),

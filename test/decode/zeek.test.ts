@@ -21,7 +21,7 @@ const enc = new TextEncoder();
 /** Decode `input` as one chunk, or cut at the given byte offsets. */
 function decode(input: string | Uint8Array, opts: Opts = {}, cuts: readonly number[] = []): Out {
   const bytes = typeof input === 'string' ? enc.encode(input) : input;
-  const out: Out = { records: [], flows: [], dns: [], weirds: [], stats: { lines: 0, flows: 0, dns: 0, skipped: 0, weirds: 0 } };
+  const out: Out = { records: [], flows: [], dns: [], weirds: [], stats: { lines: 0, flows: 0, dns: 0, names: 0, skipped: 0, weirds: 0 } };
   const d = new ZeekDecoder({
     sink: {
       flow: (r) => (out.records.push(r), out.flows.push(r)),
@@ -112,7 +112,7 @@ test('conn TSV row maps to a FlowRecord with newFlow() field order', (t) => {
   t.deepEqual(out.weirds, []);
   t.deepEqual(out.flows, [CONN_REC]);
   t.deepEqual(Object.keys(out.flows[0]!), Object.keys(newFlow()));
-  t.deepEqual(out.stats, { lines: 10, flows: 1, dns: 0, skipped: 0, weirds: 0 });
+  t.deepEqual(out.stats, { lines: 10, flows: 1, dns: 0, names: 0, skipped: 0, weirds: 0 });
 });
 
 test('unset (-) and empty ((empty)) fields become sentinels', (t) => {

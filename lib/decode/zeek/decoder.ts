@@ -3,8 +3,9 @@
  * lines, in any mix, in chunks of any size.
  *
  * Bytes in, records out through a {@link RecordSink}: one FlowRecord per
- * conn.log row, one DnsRecord per dns.log row; other logs are counted and
- * skipped. No fs, streams, zlib or timers, so it runs anywhere.
+ * conn.log row, one DnsRecord per dns.log row, one NameRecord per ssl.log
+ * row with a `server_name` and http.log row with a `host` (when the sink has
+ * a `name` method; otherwise those logs are skipped like every other log). No fs, streams, zlib or timers, so it runs anywhere.
  *
  * Format: https://docs.zeek.org/en/master/log-formats.html (TSV header
  * directives, `\xHH` escaping, `(empty)` / `-`), and the LogAscii options
@@ -26,9 +27,9 @@
 
 import type { RecordSink } from '../../model.js';
 import type { Weird } from '../../weird.js';
-import { dnsFromJson, flowFromJson, type JsonIssue } from './json.js';
+import { dnsFromJson, flowFromJson, nameFromJson, type JsonIssue } from './json.js';
 import { kindOfPath, sniffFields, sniffObject, type ZeekLogKind } from './kinds.js';
-import { alignTtls, makeDns, makeFlow } from './records.js';
+import { alignTtls, isProxiedRequest, makeDns, makeFlow, makeName } from './records.js';
 import { detach, parseCount, parseDecimal, parseIsoTime, parseProto, unescapeZeek } from './values.js';
 
 export type { ZeekLogKind } from './kinds.js';
@@ -53,6 +54,8 @@ export interface ZeekDecoderStats {
   flows: number;
   /** DnsRecords emitted. */
   dns: number;
+  /** NameRecords emitted (ssl.log / http.log rows with a name). */
+  names: number;
   /** Data lines of other logs (http, ssl, …), blank lines, unknown `#` lines. */
   skipped: number;
   /** Weirds reported. */
@@ -89,12 +92,17 @@ const F_RCODE = 20;
 const F_ANSWERS = 21;
 const F_TTLS = 22;
 const F_REJECTED = 23;
-const N_SLOTS = 24;
+const F_SERVER_NAME = 24;
+const F_HOST = 25;
+const F_METHOD = 26;
+const F_URI = 27;
+const N_SLOTS = 28;
 
 const SLOT_NAMES: readonly string[] = [
   'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration',
   'orig_bytes', 'resp_bytes', 'conn_state', 'history', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts',
   'resp_ip_bytes', 'trans_id', 'query', 'qtype', 'rcode', 'answers', 'TTLs', 'rejected',
+  'server_name', 'host', 'method', 'uri',
 ];
 
 const CONN_SLOTS: readonly number[] = [
@@ -107,12 +115,18 @@ const DNS_SLOTS: readonly number[] = [
   F_ANSWERS, F_TTLS, F_REJECTED,
 ];
 const DNS_REQUIRED: readonly number[] = [F_TS, F_ORIG_H, F_RESP_H, F_QUERY];
+const SSL_SLOTS: readonly number[] = [F_TS, F_UID, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_SERVER_NAME];
+const SSL_REQUIRED: readonly number[] = [F_TS, F_UID, F_ORIG_H, F_SERVER_NAME];
+const HTTP_SLOTS: readonly number[] = [F_TS, F_UID, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_HOST, F_METHOD, F_URI];
+const HTTP_REQUIRED: readonly number[] = [F_TS, F_UID, F_ORIG_H, F_HOST];
 
 // What data lines of the current TSV log become.
 const M_NONE = 0; // no #fields yet: a weird per line
 const M_CONN = 1;
 const M_DNS = 2;
 const M_SKIP = 3; // another log, or one we cannot read: counted as skipped
+const M_SSL = 4;
+const M_HTTP = 5;
 
 const DEFAULT_SEP = '\t';
 const DEFAULT_SET_SEP = ',';
@@ -135,7 +149,7 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * on. Exceptions thrown by the sink propagate out of `push()`.
  */
 export class ZeekDecoder {
-  readonly stats: ZeekDecoderStats = { lines: 0, flows: 0, dns: 0, skipped: 0, weirds: 0 };
+  readonly stats: ZeekDecoderStats = { lines: 0, flows: 0, dns: 0, names: 0, skipped: 0, weirds: 0 };
 
   readonly #sink: RecordSink;
   readonly #onWeird: (w: Weird) => void;
@@ -299,6 +313,10 @@ export class ZeekDecoder {
       case M_DNS:
         this.#dns(text, ls, le);
         return;
+      case M_SSL:
+      case M_HTTP:
+        this.#name(text, ls, le);
+        return;
       case M_SKIP:
         this.stats.skipped++;
         return;
@@ -398,12 +416,13 @@ export class ZeekDecoder {
       kind = sniffFields(fields);
       if (kind === 'other') this.#weird('zeek_unknown_log', 'log without #path whose #fields are neither conn nor dns');
     }
-    if (kind === 'other') {
+    // Names only for a sink that takes them; otherwise ssl/http logs are skipped like any other.
+    if (kind === 'other' || ((kind === 'ssl' || kind === 'http') && this.#sink.name === undefined)) {
       this.#mode = M_SKIP;
       return;
     }
-    const slots = kind === 'conn' ? CONN_SLOTS : DNS_SLOTS;
-    const required = kind === 'conn' ? CONN_REQUIRED : DNS_REQUIRED;
+    const slots = kind === 'conn' ? CONN_SLOTS : kind === 'dns' ? DNS_SLOTS : kind === 'ssl' ? SSL_SLOTS : HTTP_SLOTS;
+    const required = kind === 'conn' ? CONN_REQUIRED : kind === 'dns' ? DNS_REQUIRED : kind === 'ssl' ? SSL_REQUIRED : HTTP_REQUIRED;
     const colSlot = new Int8Array(fields.length).fill(-1);
     this.#starts.fill(-1);
     this.#ends.fill(-1);
@@ -425,7 +444,7 @@ export class ZeekDecoder {
     }
     this.#colSlot = colSlot;
     this.#lastNeeded = last;
-    this.#mode = kind === 'conn' ? M_CONN : M_DNS;
+    this.#mode = kind === 'conn' ? M_CONN : kind === 'dns' ? M_DNS : kind === 'ssl' ? M_SSL : M_HTTP;
   }
 
   /**
@@ -635,6 +654,31 @@ export class ZeekDecoder {
     if (this.#badSlot >= 0) this.#badOptional(text);
   }
 
+  /** An ssl.log or http.log row: a NameRecord when it has a name (else skipped). */
+  #name(text: string, ls: number, le: number): void {
+    if (!this.#fieldCount(text, ls, le)) return;
+    const esc = this.#escaped(text, ls, le);
+    this.#badSlot = -1;
+    const ts = this.#time(text);
+    if (ts !== ts) return this.#badRow(text, F_TS);
+    const tls = this.#mode === M_SSL;
+    const name = this.#str(text, tls ? F_SERVER_NAME : F_HOST, esc);
+    const uid = this.#str(text, F_UID, esc);
+    const origH = this.#str(text, F_ORIG_H, esc);
+    if (name === '' || uid === '' || origH === '') {
+      this.stats.skipped++;
+      return;
+    }
+    const origP = this.#count(text, F_ORIG_P, 65535);
+    const respP = this.#count(text, F_RESP_P, 65535);
+    const method = tls ? '' : this.#str(text, F_METHOD, esc);
+    const proxied = !tls && isProxiedRequest(method, this.#str(text, F_URI, esc));
+    const rec = makeName(ts, uid, origH, origP < 0 ? 0 : origP, this.#str(text, F_RESP_H, esc), respP < 0 ? 0 : respP, name, tls ? 'tls' : 'http', method, proxied);
+    this.stats.names++;
+    this.#sink.name!(rec);
+    if (this.#badSlot >= 0) this.#badOptional(text);
+  }
+
   /** `answers`, a Zeek vector: elements split on the set separator, then unescaped. */
   #answers(text: string, esc: boolean): string[] {
     const s = this.#starts[F_ANSWERS] as number;
@@ -693,13 +737,19 @@ export class ZeekDecoder {
     const p = obj['_path'];
     const kind: ZeekLogKind =
       typeof p === 'string' ? kindOfPath(p) : this.#hint !== undefined ? this.#hint : sniffObject(obj);
-    if (kind === 'other') {
+    if (kind === 'other' || ((kind === 'ssl' || kind === 'http') && this.#sink.name === undefined)) {
       this.stats.skipped++;
       return;
     }
     const issue = this.#issue;
     issue.field = '';
-    if (kind === 'conn') {
+    if (kind === 'ssl' || kind === 'http') {
+      const r = nameFromJson(obj, kind === 'ssl' ? 'tls' : 'http', issue);
+      if (r !== null) {
+        this.stats.names++;
+        this.#sink.name!(r);
+      } else if (issue.field === '') this.stats.skipped++;
+    } else if (kind === 'conn') {
       const r = flowFromJson(obj, issue);
       if (r !== null) {
         this.stats.flows++;

@@ -10,8 +10,8 @@
  * @module
  */
 
-import type { DnsRecord, FlowRecord, Proto } from '../../model.js';
-import { alignTtls, makeDns, makeFlow } from './records.js';
+import type { DnsRecord, FlowRecord, NameRecord, Proto } from '../../model.js';
+import { alignTtls, isProxiedRequest, makeDns, makeFlow, makeName } from './records.js';
 import { parseBool, parseDecimal, parseIsoTime, parseProto, unescapeZeek } from './values.js';
 
 /** What went wrong with a line, filled by the mappers; reused across lines. */
@@ -157,4 +157,23 @@ export function dnsFromJson(o: Obj, issue: JsonIssue): DnsRecord | null {
     parseBool(o['rejected']),
     text(o['uid']),
   );
+}
+
+/**
+ * An ssl.log (`server_name`) or http.log (`host`) JSON object as a
+ * NameRecord, or null when ts, uid, id.orig_h or the name is missing.
+ */
+export function nameFromJson(o: Obj, protocol: 'tls' | 'http', issue: JsonIssue): NameRecord | null {
+  const ts = jsonTime(o['ts']);
+  if (ts !== ts) return note(issue, 'ts'), null;
+  const origH = text(idField(o, 'id.orig_h', 'orig_h'));
+  if (origH === '') return note(issue, 'id.orig_h'), null;
+  const name = text(protocol === 'tls' ? o['server_name'] : o['host']);
+  const uid = text(o['uid']);
+  if (name === '' || uid === '') return null;
+  const origP = count(idField(o, 'id.orig_p', 'orig_p'), 'id.orig_p', 65535, issue);
+  const respP = count(idField(o, 'id.resp_p', 'resp_p'), 'id.resp_p', 65535, issue);
+  const method = protocol === 'http' ? text(o['method']) : '';
+  const proxied = protocol === 'http' && isProxiedRequest(method, text(o['uri']));
+  return makeName(ts, uid, origH, origP < 0 ? 0 : origP, text(idField(o, 'id.resp_h', 'resp_h')), respP < 0 ? 0 : respP, name, protocol, method, proxied);
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { DnsRecord, FlowRecord, Proto } from '../../model.js';
+import type { DnsRecord, FlowRecord, NameRecord, Proto } from '../../model.js';
 
 /** A conn.log row as a FlowRecord; unknown numbers are -1, unknown strings ''. */
 export function makeFlow(
@@ -97,4 +97,31 @@ export function alignTtls(answers: readonly string[], ttls: number[]): number[] 
   if (ttls.length > answers.length) return ttls.slice(0, answers.length);
   for (let i = ttls.length; i < answers.length; i++) ttls.push(-1);
   return ttls;
+}
+
+/**
+ * An ssl.log / http.log row as a NameRecord. `proxied` is set for HTTP
+ * CONNECT and for absolute-form request URIs (`GET http://…`), which only
+ * proxies receive.
+ */
+export function makeName(
+  ts: number,
+  uid: string,
+  origH: string,
+  origP: number,
+  respH: string,
+  respP: number,
+  serverName: string,
+  protocol: 'tls' | 'http',
+  method: string,
+  proxied: boolean,
+): NameRecord {
+  return { kind: 'name', ts, uid, origH, origP, respH, respP, serverName, protocol, method, proxied, source: 'zeek' };
+}
+
+/** True when an HTTP request went through a proxy: CONNECT, or an absolute-form URI. */
+export function isProxiedRequest(method: string, uri: string): boolean {
+  if (method === 'CONNECT') return true;
+  const c = uri.charCodeAt(0);
+  return (c === 104 || c === 72) && /^https?:\/\//i.test(uri);
 }

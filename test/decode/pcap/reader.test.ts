@@ -582,7 +582,7 @@ test('fuzz: random damage never throws or hangs, and chunking never changes the 
   for (const [name, file, keep] of all) {
     const rnd = prng(name.length * 1000);
     for (let i = 0; i < Number(process.env["C2W_FUZZ"] ?? 150); i++) {
-      let d = file.slice();
+      let d: Uint8Array = file.slice();
       const op = i % 4;
       const at = keep + Math.floor(rnd() * (d.length - keep));
       if (op === 0) {
