@@ -200,6 +200,7 @@ export class Engine implements RecordSink {
   readonly #sweepEvery: number;
   readonly #linkGrace: number;
   #clock = -Infinity;
+  #firstTs = Infinity;
   #lastSweep = -Infinity;
   #s: EngineStats;
 
@@ -296,6 +297,7 @@ export class Engine implements RecordSink {
       isLocal: (ip) => local.has(ip),
       prevalence: this.#prevalence,
       hostCount: () => this.#hosts.size,
+      observedSpan: () => (this.#firstTs === Infinity ? 0 : this.#clock - this.#firstTs),
       emit: (f) => this.#emit(f),
     };
   }
@@ -479,6 +481,7 @@ export class Engine implements RecordSink {
   }
 
   #advanceClock(ts: number): void {
+    if (ts < this.#firstTs) this.#firstTs = ts;
     if (ts > this.#clock) {
       this.#clock = ts;
       if (this.#lastSweep === -Infinity) this.#lastSweep = ts;

@@ -26,6 +26,8 @@ export interface RuleContext {
   readonly prevalence: Prevalence;
   /** Internal hosts the engine holds now (the population prevalence is measured in). */
   hostCount(): number;
+  /** Seconds of stream time seen so far (newest minus oldest record time): how long we have watched. */
+  observedSpan(): number;
   /** Hand a finding to the engine (which applies allowlists, then outputs it). */
   emit(f: Finding): void;
 }

@@ -29,8 +29,12 @@
  *   (see periodicity.ts); the rule also requires p ≤ `alpha`;
  * - regularity = 1 − min(1, jitter), jitter = 2·MAD/median of the intervals;
  * - size = consistency of the check-ins' originator bytes;
- * - persistence = min(1, span / 2 h): implants persist, a page polling for a
- *   minute does not (a short periodic series scores at most 0.4);
+ * - persistence = max(min(1, span / min(2 h, observed)), min(1, (check-ins − 10) / 90)),
+ *   where observed is how much stream time the engine has seen: implants
+ *   persist, a page polling for a minute of a long capture does not (a short
+ *   periodic series scores at most 0.4); a beacon that spans all of a short
+ *   capture persists as far as we can tell, and many check-ins (e.g. every
+ *   2 s for minutes) count as persistence too;
  * - prevalence penalty = 0.15 × min(1, (hosts − 2) / (commonHosts − 2)) when
  *   more than 2 internal hosts talk to the destination (once the engine
  *   knows 10 hosts).
@@ -338,7 +342,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       periodicity: clamp01(-Math.log10(Math.max(per.pValue, 1e-300)) / 6),
       regularity: 1 - Math.min(1, per.jitter),
       size: size.score,
-      persistence: Math.min(1, span / PERSISTENCE_SPAN),
+      persistence: Math.max(Math.min(1, span / Math.max(1, Math.min(PERSISTENCE_SPAN, ctx.observedSpan()))), clamp01((ci.n - 10) / 90)),
       prevalencePenalty: penalty,
     };
     const score = round(

@@ -10,6 +10,7 @@ const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost:
 const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
   isPublic: () => true,
   isLocal: () => false,
+  observedSpan: () => 86400,
   prevalence,
   hostCount: () => hosts,
   emit: () => {},
