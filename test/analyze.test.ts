@@ -137,8 +137,10 @@ test('a truncated gzip file is a weird, not a crash, and what came before it cou
 });
 
 test('unusable input throws with a stable code', async (t) => {
-  const pcap = new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  await t.throwsAsync(collect(pcap), { code: 'C2W_ERR_UNKNOWN_FORMAT' } as never);
+  const gif = new TextEncoder().encode('GIF89a\x01\x00\x01\x00');
+  await t.throwsAsync(collect(gif), { code: 'C2W_ERR_UNKNOWN_FORMAT' } as never);
+  const badPcap = new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1, 9, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]);
+  await t.throwsAsync(collect(badPcap, { format: 'pcap' }), { code: 'C2W_ERR_UNSUPPORTED_VERSION' } as never);
   await t.throwsAsync(collect('/nonexistent/c2watch'), { code: 'C2W_ERR_SOURCE' } as never);
-  t.throws(() => analyze('x', { format: 'pcap' as never }), { code: 'C2W_ERR_INVALID_OPTION' } as never);
+  t.throws(() => analyze('x', { format: 'pcapx' as never }), { code: 'C2W_ERR_INVALID_OPTION' } as never);
 });

@@ -99,6 +99,8 @@ interface Session {
   resolver: number;
   mb: number; // multiband host index or -1
   beacon: number; // beacon index or -1
+  /** TCP sessions: look the name up first (2 DNS packets before the SYN), as clients do. */
+  resolveFirst: boolean;
 }
 
 /** Generate packets; `write` receives pcap bytes (the header first). Returns the truth. */
@@ -205,17 +207,15 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       dv.setUint16(p + 4, l4Hdr + payLen);
       buf[p + 6] = l4;
       buf[p + 7] = 64;
-      // 2001:db8:<client> and 2001:db8:ffff:<server>
-      const a = fromClient ? v6src : v6dst;
-      const b = fromClient ? v6dst : v6src;
-      dv.setUint32(p + 8, 0x20010db8);
-      dv.setUint32(p + 12, 0);
-      dv.setUint32(p + 16, 0);
-      dv.setUint32(p + 20, a);
-      dv.setUint32(p + 24, 0x20010db8);
-      dv.setUint32(p + 28, 0xffff);
-      dv.setUint32(p + 32, 0);
-      dv.setUint32(p + 36, b);
+      // clients fd00::<n> (ULA, internal), servers 2001:db8:ffff::<n>
+      const cliWords = [0xfd000000, 0, 0, v6src];
+      const srvWords = [0x20010db8, 0xffff, 0, v6dst];
+      const a = fromClient ? cliWords : srvWords;
+      const b = fromClient ? srvWords : cliWords;
+      for (let w = 0; w < 4; w++) {
+        dv.setUint32(p + 8 + 4 * w, a[w]!);
+        dv.setUint32(p + 24 + 4 * w, b[w]!);
+      }
       p += 40;
     } else {
       buf[p] = 0x45;
@@ -349,7 +349,10 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
     const v6 = !isDns && rnd() < v6Share;
     const cli = Math.floor(rnd() * nHosts);
     const name = `${NAMES[Math.floor(rnd() * NAMES.length)]}.${DOMAINS[Math.floor(rnd() * DOMAINS.length)]}`;
-    const srvIdx = Math.floor(rnd() * 4000);
+    // A name always resolves to the same server, so connections go where the DNS said.
+    let h = 0;
+    for (let c = 0; c < name.length; c++) h = (Math.imul(h, 31) + name.charCodeAt(c)) >>> 0;
+    const srvIdx = h % 4000;
     const s: Session = {
       kind: isDns ? 1 : 0,
       v6,
@@ -371,6 +374,7 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       resolver: RESOLVER_INTERNAL,
       mb: -1,
       beacon: -1,
+      resolveFirst: !isDns && !v6 && rnd() < 0.8,
     };
     s.tls = s.dport === 443;
     if (isDns) dnsLookups++;
@@ -389,6 +393,25 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       const len = dnsMessage(s, s.step === 1);
       writeFrame(s, s.step === 0, 17, 0, 0, 0, scratch, len);
       return ++s.step >= 2;
+    }
+    if (s.resolveFirst) {
+      // The client's lookup of the name it is about to connect to (same 5-tuple shape as a DNS session).
+      const fromClient = s.step === 0;
+      const save = [s.srv, s.sport, s.dport, s.qtype, s.answer] as const;
+      s.srv = RESOLVER_INTERNAL;
+      s.sport = 49152 + ((s.sport * 7) & 16383);
+      s.dport = 53;
+      s.qtype = 1;
+      s.answer = save[0];
+      const len = dnsMessage(s, !fromClient);
+      writeFrame(s, fromClient, 17, 0, 0, 0, scratch, len);
+      [s.srv, s.sport, s.dport, s.qtype, s.answer] = save;
+      if (++s.step === 2) {
+        s.resolveFirst = false;
+        s.step = 0;
+        dnsLookups++;
+      }
+      return false;
     }
     const st = s.step;
     const last = s.steps - 1;
@@ -438,6 +461,7 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       s.v6 = false;
       s.vlan = -1;
       s.beacon = b;
+      s.resolveFirst = false;
       s.srv = (0xcb007100 | (200 + (b % 50))) >>> 0;
       s.dport = 80;
       s.tls = false;
@@ -458,6 +482,7 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       q.vlan = -1;
       q.v6 = false;
       q.mb = m;
+      q.resolveFirst = false;
       q.srv = GOOGLE_DNS;
       q.qtype = 16;
       q.name = `${Math.floor(rnd() * 2 ** 32).toString(16)}${Math.floor(rnd() * 2 ** 32).toString(16)}.${tm.domain}`;
@@ -470,6 +495,7 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
       w.vlan = -1;
       w.v6 = false;
       w.mb = m;
+      w.resolveFirst = false;
       w.srv = (0xc6336400 | (200 + (m % 50))) >>> 0;
       w.dport = 443;
       w.tls = true;

@@ -14,6 +14,8 @@ import { Allowlist } from '../detect/allowlist.js';
 import { RULE_NAMES } from '../engine.js';
 import { C2WatchError, InvalidOptionError } from '../errors.js';
 import { createSink } from '../sinks/index.js';
+import { runCollect } from './collect.js';
+import { runFlows } from './flows.js';
 import { ProgressBar } from './progress.js';
 
 const VERSION = '0.1.0';
@@ -21,12 +23,16 @@ const VERSION = '0.1.0';
 const HELP = `c2watch ${VERSION}: find command-and-control traffic in network evidence
 
 Usage:
-  c2watch analyze [options] <file|dir|->...
-  c2watch --help | --version
+  c2watch analyze [options] <file|dir|->...     find C2 in the inputs
+  c2watch flows [options] <file|dir|->...       write the flows c2watch sees, as Zeek conn.log/dns.log rows
+  c2watch collect --listen ADDR:PORT [options]  receive NetFlow/IPFIX over UDP and report findings live
+  c2watch <command> --help | c2watch --help | --version
 
-Inputs: Zeek conn.log, dns.log, ssl.log and http.log files (TSV or JSON lines, plain or .gz),
-a Zeek log directory (conn*, dns*, ssl*, http* and their rotated .gz files), or - for stdin.
-Several inputs are merged by time.
+Inputs: pcap and pcapng captures (plain or .gz), captures of NetFlow v5/v9/IPFIX exports,
+nfdump CSV (nfdump -o csv) and nfcapd files (read through nfdump), Zeek conn.log, dns.log,
+ssl.log and http.log files (TSV or JSON lines, plain or .gz), a Zeek log directory (conn*, dns*,
+ssl*, http* and their rotated .gz files), or - for stdin. The format of each input is sniffed
+from its content. Several inputs are merged by time.
 
 Options:
   --format <f>          input format: ${FORMATS.join(' | ')} (default auto: sniffed from content and file name)
@@ -70,6 +76,9 @@ function list(v: string | undefined): string[] | undefined {
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean } } = process): Promise<number> {
+  // Subcommands with options of their own.
+  if (argv[0] === 'flows') return runFlows(argv.slice(1), io);
+  if (argv[0] === 'collect') return runCollect(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
