@@ -321,15 +321,7 @@ export class Engine implements RecordSink {
   pushFlow(r: FlowRecord): void {
     this.#s.flows++;
     const ts = r.ts;
-    if (!Number.isFinite(ts)) {
-      this.#s.badRecords++;
-      return;
-    }
-    this.#advanceClock(ts);
-    if (!this.#local.has(r.origH)) {
-      this.#s.externalOrigin++;
-      return;
-    }
+    if (!this.#admit(ts, r.origH)) return;
     // ICMP and other protocols carry no band (Zeek puts ICMP type/code in the port fields).
     const tcpUdp = r.proto === 'tcp' || r.proto === 'udp';
     const band = tcpUdp ? bandOf(r.respP, r.service) : Band.Other;
@@ -375,15 +367,7 @@ export class Engine implements RecordSink {
   pushDns(r: DnsRecord): void {
     this.#s.dns++;
     const ts = r.ts;
-    if (!Number.isFinite(ts)) {
-      this.#s.badRecords++;
-      return;
-    }
-    this.#advanceClock(ts);
-    if (!this.#local.has(r.origH)) {
-      this.#s.externalOrigin++;
-      return;
-    }
+    if (!this.#admit(ts, r.origH)) return;
     const host = this.#host(r.origH);
     if (ts > host.lastTs) host.lastTs = ts;
     host.dnsRecords++;
@@ -409,15 +393,7 @@ export class Engine implements RecordSink {
   pushName(r: NameRecord): void {
     this.#s.names++;
     const ts = r.ts;
-    if (!Number.isFinite(ts)) {
-      this.#s.badRecords++;
-      return;
-    }
-    this.#advanceClock(ts);
-    if (!this.#local.has(r.origH)) {
-      this.#s.externalOrigin++;
-      return;
-    }
+    if (!this.#admit(ts, r.origH)) return;
     if (r.uid === '' || r.serverName === '' || this.#allFlowRules.length === 0) {
       this.#s.namesDropped++;
       this.#maybeSweep();
@@ -478,6 +454,24 @@ export class Engine implements RecordSink {
       rules: Object.fromEntries(this.#rules.filter((r) => r.stats !== undefined).map((r) => [r.name, r.stats!()])),
       clock: this.#clock === -Infinity ? NaN : this.#clock,
     };
+  }
+
+  /**
+   * Every record first: a timestamp that is a number moves the stream clock;
+   * an originator outside the local nets is no host of ours. False when the
+   * record goes no further (counted).
+   */
+  #admit(ts: number, origH: string): boolean {
+    if (!Number.isFinite(ts)) {
+      this.#s.badRecords++;
+      return false;
+    }
+    this.#advanceClock(ts);
+    if (!this.#local.has(origH)) {
+      this.#s.externalOrigin++;
+      return false;
+    }
+    return true;
   }
 
   #advanceClock(ts: number): void {

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { icmpCounterpart } from '../decode/packet/icmp.js';
+
 /** TCP endpoint states (`TCP_Endpoint.h`, `enum EndpointState`). */
 export const TcpState = {
   /** No SYN (or other packet) seen from this side. */
@@ -113,39 +115,14 @@ export const DNS_PORTS: readonly number[] = [53, 5353, 5355];
 /**
  * ICMPv4 counterpart type (`ICMP.cc`, `ICMP4_counterpart`): the key of an
  * ICMP "connection" is (src, type) → (dst, counterpart). Returns -1 for
- * one-way messages, whose counterpart "port" is the code.
+ * one-way messages, whose counterpart "port" is the code. One table for the
+ * packet layer and the flow table: lib/decode/packet/icmp.ts.
  */
 export function icmp4Counterpart(type: number): number {
-  switch (type) {
-    case 8: return 0; // echo → echo reply
-    case 0: return 8;
-    case 13: return 14; // timestamp
-    case 14: return 13;
-    case 15: return 16; // information request
-    case 16: return 15;
-    case 10: return 9; // router solicitation → advertisement
-    case 9: return 10;
-    case 17: return 18; // address mask
-    case 18: return 17;
-    default: return -1;
-  }
+  return icmpCounterpart(false, type);
 }
 
 /** ICMPv6 counterpart type (`ICMP.cc`, `ICMP6_counterpart`); -1 for one-way. */
 export function icmp6Counterpart(type: number): number {
-  switch (type) {
-    case 128: return 129; // echo request → reply
-    case 129: return 128;
-    case 133: return 134; // router solicit → advert
-    case 134: return 133;
-    case 135: return 136; // neighbor solicit → advert
-    case 136: return 135;
-    case 130: return 131; // MLD query → report
-    case 131: return 130;
-    case 139: return 140; // node information
-    case 140: return 139;
-    case 144: return 145; // home agent address discovery
-    case 145: return 144;
-    default: return -1;
-  }
+  return icmpCounterpart(true, type);
 }
