@@ -11,13 +11,19 @@
 
 /** What the cache remembers of one address. */
 export interface AnswerEntry {
-  /** Query name whose answer held this address. */
+  /** Query name of the latest answer holding this address. */
   name: string;
-  /** Stream time of the first and latest answer holding it. */
+  /** Stream time of the first answer holding it (any name), and of the latest. */
   first: number;
   last: number;
   /** TTL of the latest answer, seconds. */
   ttl: number;
+  /** When `name` first answered with this address (a CDN address is answered for several names over time). */
+  since: number;
+  /** The name answered before `name`, and until when ('' when none): flows before `since` belong to it. */
+  prevName: string;
+  prevLast: number;
+  prevTtl: number;
 }
 
 /** A count of answer entries shared by every host's cache, so the total stays bounded. */
@@ -60,7 +66,15 @@ export class AnswerCache {
     const old = this.#map.get(address);
     if (old !== undefined) {
       this.#map.delete(address);
-      old.name = name;
+      if (name !== old.name) {
+        // Another name for the same address (shared CDN addresses): keep the previous one
+        // so that flows before this answer still get the name they were resolved by.
+        old.prevName = old.name;
+        old.prevLast = old.last;
+        old.prevTtl = old.ttl;
+        old.name = name;
+        old.since = ts;
+      }
       if (ts < old.first) old.first = ts;
       if (ts > old.last) old.last = ts;
       old.ttl = ttl;
@@ -77,20 +91,25 @@ export class AnswerCache {
       this.#budget.used--;
       this.evicted++;
     }
-    this.#map.set(address, { name, first: ts, last: ts, ttl });
+    this.#map.set(address, { name, first: ts, last: ts, ttl, since: ts, prevName: '', prevLast: -Infinity, prevTtl: 0 });
     this.#budget.used++;
   }
 
   /**
-   * The entry if `address` was in an answer that a client could still have
-   * used at `ts`: answered no later than `ts + slack`, and not expired
-   * (last answer + TTL + `grace`) before `ts`.
+   * The name `address` was resolved by for a flow at `ts`, if a client could
+   * still have used an answer then: answered no later than `ts + slack`, and
+   * not expired (last answer + TTL + `grace`) before `ts`. When the address
+   * was answered for another name later, the earlier name is the one valid at
+   * `ts`, however long ago it was answered (flows reach the rules up to the
+   * reorder window late, after later answers have come in).
    */
-  lookup(address: string, ts: number, slack: number, grace: number): AnswerEntry | undefined {
+  lookup(address: string, ts: number, slack: number, grace: number): { readonly name: string } | undefined {
     const e = this.#map.get(address);
     if (e === undefined) return undefined;
     if (e.first > ts + slack) return undefined;
     if (e.last + Math.max(e.ttl, 0) + grace < ts) return undefined;
+    // The current name was first answered after this flow started: the flow was resolved by the earlier one.
+    if (e.since > ts + slack) return e.prevName !== '' ? { name: e.prevName } : undefined;
     return e;
   }
 }

@@ -51,3 +51,12 @@ test('query ring keeps the most recent queries in arrival order', (t) => {
   t.is(q.size, 4);
   t.deepEqual(Array.from({ length: 4 }, (_, i) => q.query[q.slot(i)]), ['q3.example', 'q4.example', 'q5.example', 'q6.example']);
 });
+
+test('an address answered for a second name later: earlier flows keep the first name', (t) => {
+  const c = new AnswerCache(16);
+  c.add('192.0.2.9', 'a.example', 0, 300);
+  c.add('192.0.2.9', 'b.example', 3600, 300);
+  t.is(c.lookup('192.0.2.9', 1200, 2, 300)?.name, 'a.example', 'before the second answer');
+  t.is(c.lookup('192.0.2.9', 3601, 2, 300)?.name, 'b.example');
+  t.is(c.lookup('192.0.2.9', -100, 2, 300), undefined, 'before any answer');
+});
