@@ -14,6 +14,7 @@ import { Allowlist } from '../detect/allowlist.js';
 import { RULE_NAMES } from '../engine.js';
 import { C2WatchError, InvalidOptionError } from '../errors.js';
 import { createSink } from '../sinks/index.js';
+import { runBench } from './bench.js';
 import { runCollect } from './collect.js';
 import { runFlows } from './flows.js';
 import { ProgressBar } from './progress.js';
@@ -26,6 +27,7 @@ Usage:
   c2watch analyze [options] <file|dir|->...     find C2 in the inputs
   c2watch flows [options] <file|dir|->...       write the flows c2watch sees, as Zeek conn.log/dns.log rows
   c2watch collect --listen ADDR:PORT [options]  receive NetFlow/IPFIX over UDP and report findings live
+  c2watch bench [options] <file|dir>...         measure a run: packets/s, MB/s, flows/s, peak RSS, stages; --vs peers
   c2watch <command> --help | c2watch --help | --version
 
 Inputs: pcap and pcapng captures (plain or .gz), captures of NetFlow v5/v9/IPFIX exports,
@@ -79,6 +81,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   // Subcommands with options of their own.
   if (argv[0] === 'flows') return runFlows(argv.slice(1), io);
   if (argv[0] === 'collect') return runCollect(argv.slice(1), io);
+  if (argv[0] === 'bench') return runBench(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
