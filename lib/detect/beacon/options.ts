@@ -53,6 +53,13 @@ export interface BeaconOptions {
    */
   maxPairsPerHost: number;
   /**
+   * Pairs tracked over all hosts together (≈ 0.3–16 KiB each, by ring size).
+   * Past it, a host that needs a new pair first evicts one of its own (a busy
+   * host pays for its own), so per-host bounds cannot multiply into a ceiling
+   * that grows with the number of hosts. Default 200 000.
+   */
+  maxPairs: number;
+  /**
    * Connections kept per pair for interval statistics (a ring, grown by
    * doubling from 8). Counts, byte sums and hourly counters stay exact past
    * it. Default 1024 in default mode; rita mode keeps up to 86 400 (RITA's own cap).
@@ -82,6 +89,7 @@ export const DEFAULT_BEACON: Readonly<BeaconOptions> = {
   dropFailed: true,
   internal: false,
   maxPairsPerHost: 512,
+  maxPairs: 200_000,
   maxConnsPerPair: 1024,
   commonHosts: 8,
   runThreshold: 10,
@@ -131,12 +139,14 @@ export function resolveBeaconOptions(o: Partial<BeaconOptions> | undefined): Bea
   check('burstGap', r.burstGap, r.burstGap >= 0);
   check('tolerance', r.tolerance, r.tolerance > 0 && r.tolerance < 1);
   check('maxPairsPerHost', r.maxPairsPerHost, r.maxPairsPerHost >= 1);
+  check('maxPairs', r.maxPairs, r.maxPairs >= 1);
   check('maxConnsPerPair', r.maxConnsPerPair, r.maxConnsPerPair >= 8);
   check('commonHosts', r.commonHosts, r.commonHosts >= 3);
   check('runThreshold', r.runThreshold, r.runThreshold >= 2 && r.runThreshold <= 1024);
   check('runSpan', r.runSpan, r.runSpan > 0);
   check('maxDeferredPairs', r.maxDeferredPairs, r.maxDeferredPairs >= 0);
   r.maxPairsPerHost = Math.floor(r.maxPairsPerHost);
+  r.maxPairs = Math.floor(r.maxPairs);
   r.maxConnsPerPair = Math.floor(r.maxConnsPerPair);
   r.runThreshold = Math.floor(r.runThreshold);
   return r;

@@ -225,7 +225,8 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       p.ref = true;
       return p;
     }
-    if (pairs.size >= this.#o.maxPairsPerHost) this.#evict(st, host, ctx);
+    // Per host, and over all hosts (a host over the global budget gives up one of its own pairs).
+    if (pairs.size >= this.#o.maxPairsPerHost || (this.#s.pairs >= this.#o.maxPairs && pairs.size > 0)) this.#evict(st, host, ctx);
     p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair);
     pairs.set(key, p);
     this.#s.pairs++;

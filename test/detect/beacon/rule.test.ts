@@ -248,3 +248,23 @@ if (existsSync(PROXY_ROLLING)) {
     t.deepEqual(fs.map((f) => [f.source.ip, f.destination.ip[0], f.destination.domain[0]]), []);
   });
 }
+
+test('bounds: pairs over all hosts stay within maxPairs (plus one per host); a host over the budget gives up its own', (t) => {
+  const recs: FlowRecord[] = [];
+  for (let h = 0; h < 10; h++) for (let d = 0; d < 8; d++) recs.push(conn(T0 + h * 100 + d, `10.3.0.${h + 1}`, `203.0.113.${d + 1}`, 443));
+  const e = new Engine({ rules: ['beacon.score'], beacon: { maxPairs: 20 } });
+  let peak = 0;
+  for (const r of recs) {
+    e.pushFlow(r);
+    if (r.ts % 100 === 7) {
+      // let the rules see what arrived (the watermark passes)
+      e.pushFlow(conn(r.ts + 700, '10.3.0.99', '198.51.100.1', 443));
+      const s = e.stats().rules['beacon']!;
+      peak = Math.max(peak, s['pairs']!);
+    }
+  }
+  e.flush();
+  const s = e.stats().rules['beacon']!;
+  t.true(peak <= 20 + 11, `peak ${peak}`);
+  t.true(s['pairsEvicted']! > 0);
+});
