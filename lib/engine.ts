@@ -131,6 +131,8 @@ export interface EngineStats {
   answersEvicted: number;
   /** DNS answers held now, over all hosts. */
   answersHeld: number;
+  /** DNS answers dropped once no later flow could use them (TTL + grace passed). */
+  answersExpired: number;
   prevalence: { destinations: number; evicted: number };
   findings: Record<string, number>;
   /** Findings suppressed by the allowlist. */
@@ -267,6 +269,7 @@ export class Engine implements RecordSink {
       hosts: { active: 0, created: 0, evicted: 0, expired: 0 },
       answersEvicted: 0,
       answersHeld: 0,
+      answersExpired: 0,
       prevalence: { destinations: 0, evicted: 0 },
       findings: Object.fromEntries(names.map((n) => [n, 0])),
       suppressed: 0,
@@ -548,6 +551,8 @@ export class Engine implements RecordSink {
     if (upTo > host.doneTs) host.doneTs = upTo;
     // Names whose flow should have come by now never will (filtered, late, or never logged).
     if (host.hasNames) this.#s.namesDropped += host.names.prune(upTo === Infinity ? Infinity : upTo - this.#reorder);
+    // Answers that no flow from the watermark on can use: keeps the cache at about one TTL of DNS.
+    if (upTo !== Infinity) this.#s.answersExpired += host.pruneAnswers(upTo, this.#linkGrace);
     if (upTo !== Infinity) for (let r = 0; r < rules.length; r++) rules[r]!.advance(st[r], host, upTo, ctx);
   }
 

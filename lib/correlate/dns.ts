@@ -51,6 +51,28 @@ export class AnswerCache {
     this.#budget = budget;
   }
 
+  /**
+   * Drop answers no flow at or after `now` can use any more (last answer +
+   * TTL + `grace` before `now`), oldest first, at most `maxScan` entries a
+   * call so a sweep stays cheap. Returns how many were dropped. Without it the
+   * cache fills to its bounds over a long input; with it, it holds about the
+   * last TTL's worth of answers.
+   */
+  prune(now: number, grace: number, maxScan = 512): number {
+    let dropped = 0;
+    let scanned = 0;
+    for (const [address, e] of this.#map) {
+      // Insertion order is refresh order: from here on every entry was answered after e.
+      if (e.last + grace >= now || ++scanned > maxScan) break;
+      if (e.last + Math.max(e.ttl, 0) + grace < now) {
+        this.#map.delete(address);
+        this.#budget.used--;
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** Give this cache's entries back to the shared budget (the host is going away). */
   release(): void {
     this.#budget.used -= this.#map.size;

@@ -53,6 +53,11 @@ export class HostState {
     return (this.#answers ??= new AnswerCache(this.#limits.maxAnswersPerHost, this.#limits.answerBudget));
   }
 
+  /** Drop DNS answers no flow from `now` on can use (see {@link AnswerCache.prune}); 0 when the host has none. */
+  pruneAnswers(now: number, grace: number): number {
+    return this.#answers === undefined ? 0 : this.#answers.prune(now, grace);
+  }
+
   /** The host is going away: give its answers back to the shared budget. */
   release(): void {
     this.#answers?.release();

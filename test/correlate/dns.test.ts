@@ -60,3 +60,18 @@ test('an address answered for a second name later: earlier flows keep the first 
   t.is(c.lookup('192.0.2.9', 3601, 2, 300)?.name, 'b.example');
   t.is(c.lookup('192.0.2.9', -100, 2, 300), undefined, 'before any answer');
 });
+
+test('prune drops answers no later flow can use, oldest first, and gives back the budget', (t) => {
+  const budget = { used: 0, max: 100 };
+  const c = new AnswerCache(16, budget);
+  c.add('192.0.2.1', 'a.example', 0, 60);
+  c.add('192.0.2.2', 'b.example', 10, 3600);
+  c.add('192.0.2.3', 'c.example', 500, 60);
+  t.is(c.prune(350, 300), 0, 'a.example usable until 0 + 60 + 300');
+  t.is(c.prune(850, 300), 1, 'a.example expired; b.example has a long TTL; c.example usable until 860');
+  t.is(c.size, 2);
+  t.is(budget.used, 2);
+  t.is(c.lookup('192.0.2.1', 850, 2, 300), undefined);
+  t.truthy(c.lookup('192.0.2.2', 850, 2, 300));
+  t.truthy(c.lookup('192.0.2.3', 850, 2, 300));
+});
