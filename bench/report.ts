@@ -34,6 +34,7 @@ const { values: v } = parseArgs({
     size: { type: 'string', default: process.env['C2W_BENCH_SIZE'] ?? '500MB' },
     repeat: { type: 'string', default: process.env['C2W_BENCH_REPEAT'] ?? '3' },
     scale: { type: 'string', default: process.env['C2W_BENCH_SCALE'] ?? '' },
+    'scale-rates': { type: 'string', default: process.env['C2W_BENCH_SCALE_RATES'] ?? '20000,2000' },
     sources: { type: 'string', default: process.env['C2W_BENCH_SOURCES'] ?? '' },
     only: { type: 'string', default: '' },
     dir: { type: 'string', default: tmpdir() },
@@ -245,31 +246,45 @@ if (pcap !== undefined) rmSync(pcap, { force: true });
 
 interface ScaleRow {
   gb: number;
+  rate: number;
   command: string;
   report: BenchReport;
+  live: BenchReport;
 }
 if (want('scale')) {
   const sizes = v.scale === '' ? '1,2,4' : v.scale!;
+  const rates = v['scale-rates']!.split(',').filter((x) => x !== '');
   const t0 = now();
-  const json = join(work, 'scale.json');
-  log(`scaling runs: ${sizes} GB (each generated, analysed, deleted)`);
-  await run([process.execPath, '--import', 'tsx', join(ROOT, 'bench/e2e/scale.ts'), '--sizes', sizes, '--dir', work, '--json', json]);
-  const rows = JSON.parse(readFileSync(json, 'utf8')) as ScaleRow[];
-  const runs = rows.map((r) => r.report.c2watch.runs[0]!);
-  const pps = runs.map((x) => x.packets / x.wallSeconds);
-  const rss = runs.map((x) => x.maxRssBytes);
+  const rows: ScaleRow[] = [];
+  for (const rate of rates) {
+    const json = join(work, `scale-${rate}.json`);
+    log(`scaling runs: ${sizes} GB at ${rate} packets/s of capture time (each generated, analysed, deleted)`);
+    await run([process.execPath, '--import', 'tsx', join(ROOT, 'bench/e2e/scale.ts'), '--sizes', sizes, '--rate', rate, '--dir', work, '--json', json]);
+    rows.push(...(JSON.parse(readFileSync(json, 'utf8')) as ScaleRow[]));
+  }
+  const short = rates
+    .map((rate) => {
+      const rs = rows.filter((r) => r.rate === Number(rate)).map((r) => r.report.c2watch.runs[0]!);
+      const pps = rs.map((x) => x.packets / x.wallSeconds);
+      const rss = rs.map((x) => x.maxRssBytes);
+      const live = rows.filter((r) => r.rate === Number(rate)).map((r) => rssAt(r.live.c2watch.runs[0]!.liveHeap ?? [], 1));
+      return `at ${rate} packets/s of capture time, ${si(Math.min(...pps))}–${si(Math.max(...pps))} packets/s, peak RSS ${rss.map((x) => mib(x)).join(' → ')}, live heap at end of input ${live.map((x) => mib(x)).join(' → ')}`;
+    })
+    .join('; ');
   const L = [
-    `**In short:** ${rows.map((r) => `${r.gb}`).join(', ')} GB pcaps: ${si(Math.min(...pps))}–${si(Math.max(...pps))} packets/s, peak RSS ${mib(Math.min(...rss))}–${mib(Math.max(...rss))}.`,
+    `**In short:** ${sizes} GB pcaps: ${short}.`,
     '',
-    `Measured ${t0}. Command: \`node --import tsx bench/e2e/scale.ts --sizes ${sizes}\` — for each size, \`bench/gen/gen.ts --size N GB --seed 1 --beacons 5 --multiband 3\` then \`${shown(['$DIR/c2watch-scale-NGB.pcap'])}\` (one run in-process, warm cache, default options). RSS is sampled during the run; peak RSS is the kernel's maxrss.`,
+    `Measured ${t0}. Command: \`node --import tsx bench/e2e/scale.ts --sizes ${sizes} --rate R\` for R in ${rates.join(', ')} — for each size, \`bench/gen/gen.ts --size N GB --rate R --seed 1 --beacons 5 --multiband 3\` then \`${shown(['$DIR/c2watch-scale-NGB-Rpps.pcap'])}\` (one run in-process, warm cache, default options), then the same with \`--live-heap\` under \`node --expose-gc\` (a full GC every 2 s and at end of input, before the final flush; the heap right after it is the live set). R is the generator's packets per second of capture time: it decides how much stream time the bytes span (at 20 000, 1 GB is 133 s of traffic; at 2 000, 1330 s), and so how far the engine's windows (600 s reorder window, 24 h beacon windows) get. RSS is sampled during the run; peak RSS is the kernel's maxrss; the state columns are the engine's counters at end of input, before the final flush.`,
     '',
-    '| pcap | packets | time | packets/s | MB/s | flows/s | peak RSS | RSS at 25 / 50 / 75 / 100 % of the run | peak heap | hosts | findings | load average |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    'Every table is bounded by default: hosts (maxHosts 50 000), beacon pairs (maxPairs 200 000 over all hosts, 512 per host, each keeping at most 1024 connections), DNS answers (maxAnswers 1 000 000 over all hosts), prevalence destinations (200 000), events per host (256), the flow table (maxFlows 1 000 000). Where the state columns still rise from one size to the next, the state is still filling toward those bounds, and memory is not flat yet; where peak RSS rises more than the live heap, the difference is garbage V8 had not collected (it lets the heap grow when the machine has memory to spare; `node --max-old-space-size=N` caps it, at a cost in GC time).',
+    '',
+    '| pcap | capture time | packets | time | packets/s | MB/s | flows/s | peak RSS | RSS at 25 / 50 / 75 / 100 % of the run | live heap at 25 / 50 / 75 / 100 % | hosts | DNS answers held | beacon pairs held | findings | load average |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const x = r.report.c2watch.runs[0]!;
     L.push(
-      `| ${r.gb} GB | ${si(x.packets)} | ${x.wallSeconds.toFixed(1)} s | ${si(x.packets / x.wallSeconds)} | ${(x.bytes / 1e6 / x.wallSeconds).toFixed(1)} | ${si(x.flows / x.wallSeconds)} | ${mib(x.maxRssBytes)} | ${[0.25, 0.5, 0.75, 1].map((f) => mib(rssAt(x.samples, f))).join(' / ')} | ${mib(x.peakHeapUsedBytes)} | ${x.hosts.created} | ${x.findings.total} (${Object.entries(x.findings.byRule).map(([k, n]) => `${k.replace('multiband.', 'mb.')} ${n}`).join(', ')}) | ${r.report.machine.loadAverage.join(' ')} |`,
+      `| ${r.gb} GB | ${(x.packets / r.rate).toFixed(0)} s at ${r.rate}/s | ${si(x.packets)} | ${x.wallSeconds.toFixed(1)} s | ${si(x.packets / x.wallSeconds)} | ${(x.bytes / 1e6 / x.wallSeconds).toFixed(1)} | ${si(x.flows / x.wallSeconds)} | ${mib(x.maxRssBytes)} | ${[0.25, 0.5, 0.75, 1].map((f) => mib(rssAt(x.samples, f))).join(' / ')} | ${[0.25, 0.5, 0.75, 1].map((f) => mib(rssAt(r.live.c2watch.runs[0]!.liveHeap ?? [], f))).join(' / ')} | ${x.hosts.created} | ${x.stateAtEnd.answersHeld} | ${x.stateAtEnd.rules['beacon']?.['pairs'] ?? '-'} | ${x.findings.total} (${Object.entries(x.findings.byRule).map(([k, n]) => `${k.replace('multiband.', 'mb.')} ${n}`).join(', ')}) | ${r.report.machine.loadAverage.join(' ')} |`,
     );
   }
   section('scale', L.join('\n') + '\n');

@@ -41,9 +41,9 @@ export function run(argv: string[], opts: { quiet?: boolean } = {}): Promise<str
 }
 
 /** `c2watch bench --json ARGS`, parsed. */
-export async function bench(args: string[]): Promise<BenchReport> {
+export async function bench(args: string[], nodeFlags: string[] = []): Promise<BenchReport> {
   const cli = c2watchCli();
-  return JSON.parse(await run([...cli.argv, 'bench', '--json', ...args])) as BenchReport;
+  return JSON.parse(await run([cli.argv[0]!, ...nodeFlags, ...cli.argv.slice(1), 'bench', '--json', ...args])) as BenchReport;
 }
 
 /** The command line shown for a `c2watch bench` run (as a user types it). */
@@ -62,10 +62,10 @@ export const mib = (b: number | undefined): string => (b === undefined ? '-' : `
 export const si = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0));
 
 /** RSS (bytes) at a fraction of the run, from a run's samples: [seconds, bytes read, rss, heap]. */
-export function rssAt(samples: readonly [number, number, number, number][], frac: number): number | undefined {
+export function rssAt(samples: readonly (readonly number[])[], frac: number, col = 2): number | undefined {
   if (samples.length === 0) return undefined;
-  const end = samples[samples.length - 1]![0];
+  const end = samples[samples.length - 1]![0]!;
   let best = samples[0]!;
-  for (const s of samples) if (Math.abs(s[0] - frac * end) < Math.abs(best[0] - frac * end)) best = s;
-  return best[2];
+  for (const s of samples) if (Math.abs(s[0]! - frac * end) < Math.abs(best[0]! - frac * end)) best = s;
+  return best[col];
 }

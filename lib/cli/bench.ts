@@ -66,6 +66,8 @@ Options:
   --max-hosts <n>       internal hosts tracked at once (default 50000)
   --reorder-window <s>  as for analyze (default 600)
   --max-pairs <n>       beacon destinations per host (default 512)
+  --live-heap           every 2 s force a full GC and record the live heap (run node with --expose-gc;
+                        the GC pauses are taken out of the times, but the runs are slower)
   -h, --help            this help
 
 Units: MB = 10^6 bytes of input read (compressed bytes for .gz); MiB = 2^20 bytes of memory;
@@ -75,7 +77,7 @@ option or unreadable input, 1 on an internal error.
 `;
 
 /** Analysis options the bench passes through (strings, as given on the command line). */
-const PASS = ['format', 'local-nets', 'rules', 'max-hosts', 'reorder-window', 'max-pairs'] as const;
+const PASS = ['format', 'local-nets', 'rules', 'max-hosts', 'reorder-window', 'max-pairs', 'live-heap'] as const;
 type PassName = (typeof PASS)[number];
 
 /** The peers `--vs` knows. */
@@ -113,11 +115,22 @@ export interface RunResult {
   formats: Record<string, number>;
   findings: { total: number; byRule: Record<string, number> };
   hosts: { created: number; evicted: number; expired: number; peakActive: number };
+  /**
+   * The engine's bounded state at end of input, before the final flush: what
+   * the memory holds (hosts, DNS answers, prevalence destinations, each rule's own counters).
+   */
+  stateAtEnd: { hostsActive: number; answersHeld: number; answersEvicted: number; destinations: number; destinationsEvicted: number; rules: Record<string, Record<string, number>> };
   weirds: number;
   /** Resident share of the input files in the page cache just before the run (0–1; absent when unknown). */
   cacheResident?: number;
   /** (seconds, bytes read, RSS, heap used), at most 400 points spread over the run. */
   samples: [number, number, number, number][];
+  /**
+   * With `--live-heap` (node --expose-gc): (seconds, bytes read, heap used right after a full GC),
+   * every 2 s and at end of input (before the final flush) — the live set, without the garbage V8
+   * has not collected yet. Costs time.
+   */
+  liveHeap?: [number, number, number][];
 }
 
 /** One measured peer run. */
@@ -183,6 +196,8 @@ class UsageError extends Error {}
 
 interface MeasureOptions {
   format?: Format;
+  /** Force a full GC every 2 s and record the heap after it (needs node --expose-gc). */
+  liveHeap?: boolean;
   engine: Omit<EngineOptions, 'onFinding'>;
   localNets?: string[];
 }
@@ -236,6 +251,11 @@ export async function measureRun(inputs: readonly string[], o: MeasureOptions): 
     }
   };
   let lastPeek = -Infinity;
+  const gc = o.liveHeap === true ? (globalThis as { gc?: () => void }).gc : undefined;
+  if (o.liveHeap === true && gc === undefined) throw new InvalidOptionError('--live-heap needs node --expose-gc');
+  const live: [number, number, number][] = [];
+  let lastLive = performance.now();
+  let liveMs = 0;
   const it = reader.batches()[Symbol.asyncIterator]();
   for (;;) {
     const a = performance.now();
@@ -257,10 +277,25 @@ export async function measureRun(inputs: readonly string[], o: MeasureOptions): 
       lastPeek = c;
       sample(c);
     }
+    if (gc !== undefined && c - lastLive >= 2000) {
+      gc();
+      const d = performance.now();
+      live.push([round3((d - t0) / 1000), bytes, getHeapStatistics().used_heap_size]);
+      liveMs += d - c;
+      lastLive = d;
+    }
+  }
+  if (gc !== undefined) {
+    // The live set at end of input, before the flush lets every host go.
+    const c = performance.now();
+    gc();
+    const d = performance.now();
+    live.push([round3((d - t0) / 1000), bytes, getHeapStatistics().used_heap_size]);
+    liveMs += d - c;
   }
   const f0 = performance.now();
-  const active = engine.stats().hosts.active;
-  if (active > peakActive) peakActive = active;
+  const end = engine.stats();
+  if (end.hosts.active > peakActive) peakActive = end.hosts.active;
   engine.flush();
   count(engine.drain());
   const t1 = performance.now();
@@ -275,7 +310,7 @@ export async function measureRun(inputs: readonly string[], o: MeasureOptions): 
   const s = engine.stats();
   const inp = reader.stats();
   const wall = (t1 - t0) / 1000;
-  return {
+  const result: RunResult = {
     wallSeconds: wall,
     cpuUserSeconds: cpu.user / 1e6,
     cpuSystemSeconds: cpu.system / 1e6,
@@ -296,9 +331,24 @@ export async function measureRun(inputs: readonly string[], o: MeasureOptions): 
     formats: inp.formats,
     findings: { total: findings, byRule },
     hosts: { created: s.hosts.created, evicted: s.hosts.evicted, expired: s.hosts.expired, peakActive },
+    stateAtEnd: {
+      hostsActive: end.hosts.active,
+      answersHeld: end.answersHeld,
+      answersEvicted: end.answersEvicted,
+      destinations: end.prevalence.destinations,
+      destinationsEvicted: end.prevalence.evicted,
+      rules: end.rules,
+    },
     weirds: weirds.total,
     samples,
   };
+  if (gc !== undefined) {
+    result.liveHeap = live;
+    // The forced GCs are not the pipeline's time: leave them out of the engine stage and the wall time.
+    result.wallSeconds -= liveMs / 1000;
+    result.stages.engineSeconds = Math.max(0, result.stages.engineSeconds - liveMs / 1000);
+  }
+  return result;
 }
 
 function round3(x: number): number {
@@ -538,6 +588,7 @@ export async function runBench(argv: string[], io: Io): Promise<number> {
         'max-hosts': { type: 'string' },
         'reorder-window': { type: 'string' },
         'max-pairs': { type: 'string' },
+        'live-heap': { type: 'boolean' },
         // Internal: one measured run, as JSON, for the parent of --repeat / --vs.
         'single-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -591,6 +642,7 @@ export async function runBench(argv: string[], io: Io): Promise<number> {
     const measureOpts: MeasureOptions = { engine };
     if (format !== 'auto') measureOpts.format = format;
     if (localNets !== undefined) measureOpts.localNets = localNets;
+    if (o['live-heap']) measureOpts.liveHeap = true;
 
     if (inputs.length === 0) throw new UsageError('needs at least one input: a pcap/pcapng file, a Zeek log or log directory, a NetFlow export capture');
     const childMode = repeat > 1 || peers.length > 0;
@@ -650,7 +702,8 @@ export async function runBench(argv: string[], io: Io): Promise<number> {
     const passArgs: string[] = [];
     for (const n of PASS) {
       const v = o[n as PassName];
-      if (v !== undefined) passArgs.push(`--${n}`, v);
+      if (typeof v === 'string') passArgs.push(`--${n}`, v);
+      else if (v === true) passArgs.push(`--${n}`);
     }
     const c2watchRun = async (): Promise<void> => {
       const resident = beforeRun();
@@ -660,7 +713,8 @@ export async function runBench(argv: string[], io: Io): Promise<number> {
         runs.push(r);
         return;
       }
-      const args = [...process.execArgv, selfBin(), 'bench', '--single-run', ...passArgs, ...inputs];
+      const gcFlag = o['live-heap'] && !process.execArgv.includes('--expose-gc') ? ['--expose-gc'] : [];
+      const args = [...process.execArgv, ...gcFlag, selfBin(), 'bench', '--single-run', ...passArgs, ...inputs];
       const p = await runProcess(process.execPath, args, 24 * 3600, true, scratch);
       if (p.exitCode !== 0) {
         const msg = p.stderr.trim().split('\n').slice(-5).join('\n');
@@ -834,6 +888,21 @@ export function formatReport(r: BenchReport): string {
   if (r.mode === 'child processes') L.push(`  inside  analysis ${secs(r.c2watch.internalSeconds)} (median), the rest is process start-up; cpu ${s.cpuSeconds === undefined ? '-' : secs(s.cpuSeconds)}`);
   L.push(`  input   packets ${first.packets}  lines ${first.lines}  bytes ${first.bytes}  flows ${first.flows}  dns ${first.dns}  names ${first.names}  weirds ${first.weirds}`);
   L.push(`  hosts   created ${first.hosts.created}  peak active ${first.hosts.peakActive}  evicted ${first.hosts.evicted}  expired ${first.hosts.expired}`);
+  const se = first.stateAtEnd;
+  const beacon = se.rules['beacon'];
+  L.push(
+    `  state   at end of input: DNS answers held ${se.answersHeld} (evicted ${se.answersEvicted})  destinations ${se.destinations} (evicted ${se.destinationsEvicted})${beacon !== undefined ? `  beacon pairs ${beacon['pairs'] ?? '-'} (evicted ${beacon['pairsEvicted'] ?? '-'})` : ''}`,
+  );
+  if (first.liveHeap !== undefined && first.liveHeap.length > 0) {
+    const lh = first.liveHeap;
+    const end = lh[lh.length - 1]![0];
+    const at = (f: number): string => {
+      let b = lh[0]!;
+      for (const x of lh) if (Math.abs(x[0] - f * end) < Math.abs(b[0] - f * end)) b = x;
+      return mib(b[2]);
+    };
+    L.push(`  live    heap after a full GC at 25/50/75/100 % of the run: ${[0.25, 0.5, 0.75, 1].map(at).join(' / ')} (${lh.length} samples)`);
+  }
   L.push(`  findings ${first.findings.total}${Object.entries(first.findings.byRule).map(([k, v]) => `  ${k} ${v}`).join('')}`);
   for (const p of r.peers) {
     L.push('');

@@ -60,12 +60,28 @@ test('bench --json gives one object with the run, the machine and the summary', 
   t.true(run.wallSeconds > 0);
   for (const k of ['readSeconds', 'engineSeconds', 'otherSeconds', 'gcSeconds'] as const) t.true(run.stages[k] >= 0, k);
   t.true(run.samples.length >= 1);
+  t.is(run.liveHeap, undefined, 'no forced GC unless asked');
+  t.true(run.stateAtEnd.hostsActive > 0 && run.stateAtEnd.answersHeld >= 0 && typeof run.stateAtEnd.rules === 'object');
   t.true(run.findings.total >= 1, 'the planted multiband host is found');
   t.is(run.findings.total, Object.values(run.findings.byRule).reduce((a, b) => a + b, 0));
   t.true(r.c2watch.summary.packetsPerSecond > 0 && r.c2watch.summary.megabytesPerSecond > 0);
   t.true(r.machine.cores >= 1 && r.machine.memoryBytes > 0 && r.machine.loadAverage.length === 3);
   t.is(r.cache.mode, 'warm');
   t.deepEqual(r.peers, []);
+});
+
+test('bench --live-heap records the heap after forced full GCs, up to the end of input', async (t) => {
+  if ((globalThis as { gc?: unknown }).gc === undefined) {
+    const { code, err } = await cli('bench', '--live-heap', PCAP);
+    t.is(code, 2, 'without --expose-gc it is a usage error');
+    t.regex(err, /--expose-gc/);
+    return;
+  }
+  const { code, out, err } = await cli('bench', '--json', '--live-heap', PCAP);
+  t.is(code, 0, err);
+  const run = (JSON.parse(out) as BenchReport).c2watch.runs[0]!;
+  t.true((run.liveHeap?.length ?? 0) >= 1);
+  t.true(run.liveHeap!.every(([s, bytes, heap]) => s >= 0 && bytes >= 0 && heap > 0));
 });
 
 test('bench reads Zeek logs too (lines, no packets)', async (t) => {
