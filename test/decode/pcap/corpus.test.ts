@@ -215,7 +215,6 @@ if (!HAVE_CORPUS) {
     // Claim 2 GiB for the 40 001st record.
     new DataView(bytes.buffer, bytes.byteOffset).setUint32(mid + 8, 0x7fffffff, true);
     const weirds: Weird[] = [];
-    const t0 = performance.now();
     const r = new PcapReader({ onWeird: (w) => weirds.push(w) });
     let m = 0;
     for (let o = 0; o < bytes.length; o += 65536) {
@@ -224,12 +223,11 @@ if (!HAVE_CORPUS) {
     }
     r.end();
     while (r.nextPacket()) m++;
-    const ms = performance.now() - t0;
     t.is(m, n - 1);
     t.deepEqual(
       weirds.map((w) => [w.kind, w.offset]),
       [['pcap_bad_length', mid]],
     );
-    t.log(`${bytes.length} bytes, ${n} packets, corrupt length at ${mid}: ${m} packets in ${ms.toFixed(0)} ms`);
+    t.log(`${bytes.length} bytes, ${n} packets, corrupt length at ${mid}: ${m} packets read`);
   });
 }

@@ -433,17 +433,16 @@ test('classic: damage near the end never hangs and loses only the tail', (t) => 
   t.is(got.weirds[0]!.kind, 'pcap_bad_length');
 });
 
-test('a huge corrupt length costs neither time nor memory', (t) => {
-  // 20 000 records with a lying length early on: the scan is linear.
+test('a huge corrupt length loses one record and waits for no 4 GiB of input', (t) => {
+  // 20 000 records with a lying length early on: the reader resynchronises on the next
+  // plausible header instead of buffering toward the claimed length (how fast it does so is
+  // bench/decode/pcap.bench.ts's business, not a test's).
   const recs = records(20000, prng(12));
   const file = classicPcap(recs);
   const damaged = file.slice();
   new DataView(damaged.buffer).setUint32(24 + 8, 0xfffffff0, true);
-  const t0 = performance.now();
   const got = read(chunkRandomly(damaged, prng(1), 65536));
-  const ms = performance.now() - t0;
   t.is(got.packets.length, 19999);
-  t.true(ms < 5000, `${ms} ms`);
 });
 
 test('maxRecordSize bounds what is accepted', (t) => {
