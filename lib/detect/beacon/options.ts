@@ -53,10 +53,11 @@ export interface BeaconOptions {
    */
   maxPairsPerHost: number;
   /**
-   * Pairs tracked over all hosts together (≈ 0.3–16 KiB each, by ring size).
-   * Past it, a host that needs a new pair first evicts one of its own (a busy
-   * host pays for its own), so per-host bounds cannot multiply into a ceiling
-   * that grows with the number of hosts. Default 200 000.
+   * Pairs tracked over all hosts together (≈ 0.6 KiB each with an 8-slot
+   * ring; ring growth is bounded by `maxRingSlots`). Past it, a host that
+   * needs a new pair first evicts one of its own (a busy host pays for its
+   * own), so per-host bounds cannot multiply into a ceiling that grows with
+   * the number of hosts. Default 100 000.
    */
   maxPairs: number;
   /**
@@ -65,6 +66,22 @@ export interface BeaconOptions {
    * it. Default 1024 in default mode; rita mode keeps up to 86 400 (RITA's own cap).
    */
   maxConnsPerPair: number;
+  /**
+   * Ring slots (connections, 16 bytes each) over all pairs together: a ring
+   * grows past its first 8 only while the total stays within this; a ring
+   * refused growth overwrites its oldest connection (`ringOverflow` in the
+   * evidence, `ringGrowthRefused` in the stats). Default 4 194 304 (64 MiB);
+   * rita mode 33 554 432 (512 MiB), as its pairs keep up to 86 400 connections.
+   */
+  maxRingSlots: number;
+  /**
+   * Default mode: destinations reached once wait in a fixed table of this many
+   * slots (32 bytes each, allocated up front) and become pairs on their second
+   * connection, so one-off destinations cost no pair. 0: every destination
+   * becomes a pair at once. Default 262 144 (8 MiB). Rita mode never uses it
+   * (RITA's scores need every connection).
+   */
+  sightingSlots: number;
   /** Hosts talking to the same destination from which the score is lowered (prevalence), once the engine knows 10 hosts. Default 8. */
   commonHosts: number;
   /** `beacon.runs`: connections to one public address on the seed ports within `runSpan` that fire it. Default 10. */
@@ -89,8 +106,10 @@ export const DEFAULT_BEACON: Readonly<BeaconOptions> = {
   dropFailed: true,
   internal: false,
   maxPairsPerHost: 512,
-  maxPairs: 200_000,
+  maxPairs: 100_000,
   maxConnsPerPair: 1024,
+  maxRingSlots: 4_194_304,
+  sightingSlots: 262_144,
   commonHosts: 8,
   runThreshold: 10,
   runSpan: 86_400,
@@ -130,6 +149,8 @@ export function resolveBeaconOptions(o: Partial<BeaconOptions> | undefined): Bea
     mode,
     scoreThreshold: o?.scoreThreshold ?? (mode === 'rita' ? 0.5 : DEFAULT_BEACON.scoreThreshold),
     maxConnsPerPair: o?.maxConnsPerPair ?? (mode === 'rita' ? RITA_DEFAULTS.strobe : DEFAULT_BEACON.maxConnsPerPair),
+    // RITA's score needs every connection of a pair up to its strobe: a larger default budget (512 MiB).
+    maxRingSlots: o?.maxRingSlots ?? (mode === 'rita' ? 33_554_432 : DEFAULT_BEACON.maxRingSlots),
   };
   check('window', r.window, r.window >= 60);
   check('maxWindow', r.maxWindow, r.maxWindow >= r.window);
@@ -141,6 +162,8 @@ export function resolveBeaconOptions(o: Partial<BeaconOptions> | undefined): Bea
   check('maxPairsPerHost', r.maxPairsPerHost, r.maxPairsPerHost >= 1);
   check('maxPairs', r.maxPairs, r.maxPairs >= 1);
   check('maxConnsPerPair', r.maxConnsPerPair, r.maxConnsPerPair >= 8);
+  check('maxRingSlots', r.maxRingSlots, r.maxRingSlots >= 8);
+  check('sightingSlots', r.sightingSlots, r.sightingSlots >= 0 && r.sightingSlots <= 1 << 26);
   check('commonHosts', r.commonHosts, r.commonHosts >= 3);
   check('runThreshold', r.runThreshold, r.runThreshold >= 2 && r.runThreshold <= 1024);
   check('runSpan', r.runSpan, r.runSpan > 0);

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { fmix32 } from '../../flow/hash.js';
+
 /** How a pair is keyed. */
 export const PairKind = { Address: 0, Name: 1 } as const;
 export type PairKind = (typeof PairKind)[keyof typeof PairKind];
@@ -75,8 +77,9 @@ export class Pair {
   #head = 0;
   #n = 0;
   readonly #max: number;
+  readonly #budget: SlotBudget;
 
-  constructor(key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, max: number) {
+  constructor(key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, max: number, budget: SlotBudget = unbounded()) {
     this.key = key;
     this.kind = kind;
     this.name = name;
@@ -84,8 +87,24 @@ export class Pair {
     this.port = port;
     this.proto = proto;
     this.#max = max;
+    this.#budget = budget;
     this.#cap = Math.min(8, max);
     this.#ring = new Float64Array(this.#cap * 2);
+    budget.used += this.#cap;
+  }
+
+  /** Ring slots held (connections the ring can hold before it grows or overwrites). */
+  get capacity(): number {
+    return this.#cap;
+  }
+
+  /** Give the ring's slots back to the budget (the pair is being dropped). */
+  release(): void {
+    this.#budget.used -= this.#cap;
+    this.#cap = 0;
+    this.#n = 0;
+    this.#head = 0;
+    this.#ring = EMPTY;
   }
 
   /** Connections in the ring. */
@@ -120,13 +139,16 @@ export class Pair {
 
   /** Remember a destination address / port (bounded lists). */
   note(dst: string, port: number): void {
+    // Lists are rebuilt at their exact size: a push would give a small array room for 17.
     if (dst !== this.dst) {
-      const m = (this.#moreDsts ??= []);
-      if (m.length < LIST_CAP - 1 && !m.includes(dst)) m.push(dst);
+      const m = this.#moreDsts;
+      if (m === undefined) this.#moreDsts = [dst];
+      else if (m.length < LIST_CAP - 1 && !m.includes(dst)) this.#moreDsts = [...m, dst];
     }
     if (port !== this.port) {
-      const m = (this.#morePorts ??= []);
-      if (m.length < LIST_CAP - 1 && !m.includes(port)) m.push(port);
+      const m = this.#morePorts;
+      if (m === undefined) this.#morePorts = [port];
+      else if (m.length < LIST_CAP - 1 && !m.includes(port)) this.#morePorts = [...m, port];
     }
   }
 
@@ -141,8 +163,9 @@ export class Pair {
   /** Add a connection to the open window: its time, the size the mode scores on, and the byte counts for the sums. */
   push(ts: number, size: number, ob: number, rb: number): void {
     if (this.#n === this.#cap) {
-      if (this.#cap < this.#max) this.#grow();
+      if (this.#cap < this.#max && this.#budget.used + Math.min(this.#max, this.#cap * 2) - this.#cap <= this.#budget.max) this.#grow();
       else {
+        if (this.#cap < this.#max) this.#budget.refused++;
         this.#head = (this.#head + 1) % this.#cap;
         this.#n--;
         this.overflow = true;
@@ -165,7 +188,7 @@ export class Pair {
     }
     if (this.win > 0 && this.count >= 2) {
       if (this.#hours === undefined) {
-        this.#hours = [];
+        this.#hours = [0];
         this.#hour(this.start);
       }
       this.#hour(ts);
@@ -176,8 +199,13 @@ export class Pair {
     const h = Math.floor((ts - this.start) / 3600);
     if (h < 0) return;
     const w = (h / 30) | 0;
-    const hours = this.#hours!;
-    while (hours.length <= w) hours.push(0);
+    let hours = this.#hours!;
+    if (hours.length <= w) {
+      // Exact size (one word per 30 hours): rare, only windows longer than 30 h grow it.
+      const grown = new Array<number>(w + 1).fill(0);
+      for (let i = 0; i < hours.length; i++) grown[i] = hours[i]!;
+      this.#hours = hours = grown;
+    }
     hours[w] = hours[w]! | (1 << (h % 30));
   }
 
@@ -233,10 +261,113 @@ export class Pair {
       ring[i * 2] = this.#ring[s]!;
       ring[i * 2 + 1] = this.#ring[s + 1]!;
     }
+    this.#budget.used += cap - this.#cap;
     this.#ring = ring;
     this.#cap = cap;
     this.#head = 0;
   }
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * Ring slots shared by every pair of one rule: a ring grows only while the
+ * total stays within `max`, so `maxConnsPerPair` × `maxPairs` never becomes
+ * the ceiling. A ring refused growth overwrites its oldest connection, as a
+ * full ring does (`overflow`), and the refusal is counted.
+ */
+export interface SlotBudget {
+  used: number;
+  max: number;
+  refused: number;
+}
+
+function unbounded(): SlotBudget {
+  return { used: 0, max: Infinity, refused: 0 };
+}
+
+/**
+ * First sightings: a destination a host has reached once is not yet a
+ * {@link Pair}. Most destinations are reached once or twice and never beacon,
+ * and a Pair (object, ring, key, table entry) costs a few hundred bytes; a
+ * sighting costs 32 bytes in one table allocated up front, so this memory is
+ * fixed whatever the input. The second connection to the same destination
+ * makes the Pair and replays the first into it.
+ *
+ * Direct-mapped on a 32-bit hash of (host, key), with a second 32-bit hash
+ * to check: a sighting overwritten by another before its destination comes
+ * back is lost (counted in `overwritten`): that destination then needs one
+ * more connection to become a pair, which a beacon (10 check-ins and more)
+ * does not notice.
+ */
+export class Sightings {
+  readonly #mask: number;
+  readonly #h1: Uint32Array;
+  readonly #h2: Uint32Array;
+  readonly #num: Float64Array; // ts, size, orig bytes, resp bytes per slot
+  /** Sightings stored, promoted to pairs, and lost to a later one in the same slot. */
+  stored = 0;
+  promoted = 0;
+  overwritten = 0;
+
+  /** `slots` is rounded up to a power of two. */
+  constructor(slots: number) {
+    let n = 1;
+    while (n < slots) n *= 2;
+    this.#mask = n - 1;
+    this.#h1 = new Uint32Array(n);
+    this.#h2 = new Uint32Array(n);
+    this.#num = new Float64Array(n * 4);
+  }
+
+  get slots(): number {
+    return this.#mask + 1;
+  }
+
+  /**
+   * Look the destination up. Seen before: its first connection is copied
+   * into `out` (ts, size, orig bytes, resp bytes), the slot freed, and true
+   * returned. Not seen: this connection is stored and false returned.
+   */
+  take(hostHash: number, key: number | string, ts: number, size: number, ob: number, rb: number, out: Float64Array): boolean {
+    const a = keyHash(hostHash, key, 0x9e3779b1);
+    const b = keyHash(hostHash, key, 0x85ebca77) | 1; // never 0: 0 marks an empty slot
+    const i = a & this.#mask;
+    const n = this.#num;
+    if (this.#h1[i] === a >>> 0 && this.#h2[i] === b >>> 0) {
+      out[0] = n[i * 4]!;
+      out[1] = n[i * 4 + 1]!;
+      out[2] = n[i * 4 + 2]!;
+      out[3] = n[i * 4 + 3]!;
+      this.#h2[i] = 0;
+      this.stored--;
+      this.promoted++;
+      return true;
+    }
+    if (this.#h2[i] !== 0) this.overwritten++;
+    else this.stored++;
+    this.#h1[i] = a >>> 0;
+    this.#h2[i] = b >>> 0;
+    n[i * 4] = ts;
+    n[i * 4 + 1] = size;
+    n[i * 4 + 2] = ob;
+    n[i * 4 + 3] = rb;
+    return false;
+  }
+}
+
+/** A 32-bit hash of a string (FNV-1a, then fmix32). */
+export function stringHash(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return fmix32(h >>> 0);
+}
+
+function keyHash(hostHash: number, key: number | string, seed: number): number {
+  if (typeof key === 'string') return fmix32((stringHash(key, seed) ^ hostHash) >>> 0);
+  // Numeric keys reach 2^50: fold the high part in.
+  const hi = Math.floor(key / 4294967296);
+  return fmix32((fmix32(((key >>> 0) ^ seed) >>> 0) ^ Math.imul(hi + 1, 0x27d4eb2d) ^ hostHash) >>> 0);
 }
 
 /** `beacon.runs` state for one destination address: the latest `threshold` connection times. */
@@ -313,4 +444,6 @@ export interface BeaconHostState {
   runs: Map<string, Run> | undefined;
   /** Earliest `due` of any pair or run: `advance` does nothing before it. */
   deadline: number;
+  /** Hash of the host's address for the sightings table, -1 until first needed. */
+  hostHash: number;
 }

@@ -59,7 +59,8 @@ import { isoTime, round } from '../rule.js';
 import { beaconTechnique, human, pValue, ritaSeverity } from './finding.js';
 import type { BeaconOptions } from './options.js';
 import { RITA_DEFAULTS } from './options.js';
-import { Pair, PairKind, Run, clockVictim } from './pairs.js';
+import { Pair, PairKind, Run, Sightings, clockVictim, stringHash } from './pairs.js';
+import type { SlotBudget } from './pairs.js';
 import type { BeaconHostState } from './pairs.js';
 import { mergeBursts, periodicity, sizeConsistency } from './periodicity.js';
 import type { Periodicity } from './periodicity.js';
@@ -136,7 +137,13 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     deferred: 0,
     scoredEarly: 0,
     ritaSkipped: 0,
+    /** Connections that were a destination's first sighting (no pair made for them yet). */
+    firstSightings: 0,
+    ringGrowthRefused: 0,
   };
+  readonly #budget: SlotBudget;
+  readonly #sightings: Sightings | undefined;
+  readonly #first = new Float64Array(4);
   // rita mode, engine-wide: the dataset's first and last kept second, pairs waiting for the end.
   #ritaMin = Infinity;
   #ritaMax = -Infinity;
@@ -148,14 +155,25 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     this.#scoreOn = enabled.score;
     this.#rita = options.mode === 'rita';
     for (const p of options.runPorts) if (p >= 0 && p < 65536) this.#runPort[p] = 1;
+    this.#budget = { used: 0, max: options.maxRingSlots, refused: 0 };
+    if (enabled.score && !this.#rita && options.sightingSlots > 0) this.#sightings = new Sightings(options.sightingSlots);
   }
 
   init(): BeaconHostState {
-    return { pairs: new Map(), runs: undefined, deadline: Infinity };
+    return { pairs: new Map(), runs: undefined, deadline: Infinity, hostHash: -1 };
   }
 
   stats(): Record<string, number> {
-    return { ...this.#s, deferred: this.#deferred.length };
+    const si = this.#sightings;
+    return {
+      ...this.#s,
+      deferred: this.#deferred.length,
+      ringGrowthRefused: this.#budget.refused,
+      ringSlots: this.#budget.used,
+      sightingsHeld: si?.stored ?? 0,
+      sightingsPromoted: si?.promoted ?? 0,
+      sightingsOverwritten: si?.overwritten ?? 0,
+    };
   }
 
   step(st: BeaconHostState, host: HostState, i: number, ctx: RuleContext): void {
@@ -186,6 +204,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     if (this.#rita) this.#ritaClose(st, host, ctx);
     else for (const p of st.pairs.values()) this.#closeWindow(st, host, p, ctx);
     this.#s.pairs -= st.pairs.size;
+    if (!this.#rita) for (const p of st.pairs.values()) p.release(); // rita mode released or deferred them above
     st.pairs.clear();
     st.deadline = Infinity;
   }
@@ -194,7 +213,10 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     if (!this.#rita) return;
     const list = this.#deferred;
     this.#deferred = [];
-    for (const d of list) this.#ritaScore(d.host, d.pair, ctx);
+    for (const d of list) {
+      this.#ritaScore(d.host, d.pair, ctx);
+      d.pair.release();
+    }
   }
 
   // ---- shared ----------------------------------------------------------
@@ -227,11 +249,12 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     }
     // Per host, and over all hosts (a host over the global budget gives up one of its own pairs).
     if (pairs.size >= this.#o.maxPairsPerHost || (this.#s.pairs >= this.#o.maxPairs && pairs.size > 0)) this.#evict(st, host, ctx);
-    p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair);
+    p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair, this.#budget);
     pairs.set(key, p);
     this.#s.pairs++;
     this.#s.pairsCreated++;
-    ctx.prevalence.add(kind === PairKind.Name ? name : dst, host.ip);
+    // With sightings, the host was counted for this destination at its first sighting.
+    if (this.#sightings === undefined) ctx.prevalence.add(kind === PairKind.Name ? name : dst, host.ip);
     return p;
   }
 
@@ -241,8 +264,11 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     const victim = key === undefined ? undefined : st.pairs.get(key);
     if (victim === undefined) return;
     if (this.#rita) {
-      if (!this.#ritaShadowed(st, victim)) this.#ritaDefer(host.ip, victim, ctx);
-    } else this.#closeWindow(st, host, victim, ctx);
+      if (this.#ritaShadowed(st, victim) || !this.#ritaDefer(host.ip, victim, ctx)) victim.release();
+    } else {
+      this.#closeWindow(st, host, victim, ctx);
+      victim.release();
+    }
     st.pairs.delete(victim.key);
     this.#s.pairs--;
     this.#s.pairsEvicted++;
@@ -257,16 +283,49 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     const proxied = (flags & EventFlag.Proxied) !== 0;
     const rawName = ev.name[s]!;
     const dst = ev.dst[s]!;
-    let p: Pair;
+    let key: number | string;
+    let kind: PairKind;
+    let name = '';
     if (rawName !== '' && (pub || proxied || o.internal)) {
-      const name = normalizeServerName(rawName);
-      p = this.#pair(st, host, `n:${name}`, PairKind.Name, name, dst, port, proto, ctx);
+      name = normalizeServerName(rawName);
+      key = `n:${name}`;
+      kind = PairKind.Name;
     } else if (pub || o.internal) {
       const v4 = parseIPv4(dst);
-      const key = v4 >= 0 ? v4 * 262_144 + port * 4 + protoCode(proto) : `${dst}|${port}|${proto}`;
-      p = this.#pair(st, host, key, PairKind.Address, '', dst, port, proto, ctx);
+      key = v4 >= 0 ? v4 * 262_144 + port * 4 + protoCode(proto) : `${dst}|${port}|${proto}`;
+      kind = PairKind.Address;
     } else return;
-    if (o.dropFailed && flags & EventFlag.Failed) {
+    const failed = o.dropFailed && (flags & EventFlag.Failed) !== 0;
+    const ob = ev.origBytes[s]!;
+    const size = ob >= 0 ? ob : ev.origIpBytes[s]!;
+    let p = st.pairs.get(key);
+    if (p !== undefined) p.ref = true;
+    else {
+      if (failed) {
+        // A failed connection to a destination without a pair makes none.
+        this.#s.failedDropped++;
+        return;
+      }
+      const si = this.#sightings;
+      let replay = false;
+      if (si !== undefined) {
+        if (st.hostHash < 0) st.hostHash = stringHash(host.ip);
+        if (!si.take(st.hostHash, key, ts, size, ob, ev.respBytes[s]!, this.#first)) {
+          // First sighting: remembered in the fixed table; the host counts for the destination's prevalence now.
+          this.#s.firstSightings++;
+          ctx.prevalence.add(kind === PairKind.Name ? name : dst, host.ip);
+          return;
+        }
+        replay = true;
+      }
+      p = this.#pair(st, host, key, kind, name, dst, port, proto, ctx);
+      if (replay) {
+        const f = this.#first;
+        p.open(Math.min(f[0]!, ts), o.window);
+        p.push(f[0]!, f[1]!, f[2]!, f[3]!);
+      }
+    }
+    if (failed) {
       if (!Number.isNaN(p.start)) p.failed++;
       this.#s.failedDropped++;
       return;
@@ -275,8 +334,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       p.open(ts, o.window);
       if (p.emitted > 0) ctx.prevalence.add(p.kind === PairKind.Name ? p.name : dst, host.ip);
     }
-    const ob = ev.origBytes[s]!;
-    p.push(ts, ob >= 0 ? ob : ev.origIpBytes[s]!, ob, ev.respBytes[s]!);
+    p.push(ts, size, ob, ev.respBytes[s]!);
     p.note(dst, port);
     if (proxied) p.proxied = true;
     if (flags & EventFlag.Named) p.named = true;
@@ -597,8 +655,8 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       if (p.kind === PairKind.Name && !p.overflow && this.#unique(p, cutoff) >= RITA_DEFAULTS.uniqueConnectionThreshold) qualifying.add(p.key as string);
     }
     for (const p of st.pairs.values()) {
-      if (p.kind === PairKind.Address && p.links !== undefined && p.links.some((k) => qualifying.has(k))) continue;
-      this.#ritaDefer(host.ip, p, ctx);
+      if (p.kind === PairKind.Address && p.links !== undefined && p.links.some((k) => qualifying.has(k))) p.release();
+      else if (!this.#ritaDefer(host.ip, p, ctx)) p.release();
     }
   }
 
@@ -613,14 +671,16 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     return false;
   }
 
-  #ritaDefer(hostIp: string, p: Pair, ctx: RuleContext): void {
-    if (p.size < RITA_DEFAULTS.uniqueConnectionThreshold) return;
+  /** Keep the pair for scoring at end of input (true), or score it now / drop it (false: the caller may release it). */
+  #ritaDefer(hostIp: string, p: Pair, ctx: RuleContext): boolean {
+    if (p.size < RITA_DEFAULTS.uniqueConnectionThreshold) return false;
     if (this.#deferred.length < this.#o.maxDeferredPairs) {
       this.#deferred.push({ host: hostIp, pair: p });
-      return;
+      return true;
     }
     this.#s.scoredEarly++;
     this.#ritaScore(hostIp, p, ctx);
+    return false;
   }
 
   /** RITA's score for a pair with the dataset bounds known now. */

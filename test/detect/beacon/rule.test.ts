@@ -208,6 +208,63 @@ test('bounds: the ring keeps maxConnsPerPair connections; counts stay exact past
   t.is(f.evidence['ringOverflow'], true);
 });
 
+test('sightings: a destination reached once makes no pair; the second connection makes it with both', (t) => {
+  const recs: FlowRecord[] = [];
+  for (let d = 0; d < 200; d++) recs.push(conn(T0 + d, H, `203.0.${d >> 8}.${d & 255}`, 443));
+  recs.push(conn(T0 + 300, H, '203.0.0.7', 443, { origBytes: 500 }));
+  const e = new Engine({ rules: ['beacon.score'] });
+  for (const r of recs) e.pushFlow(r);
+  e.pushFlow(conn(T0 + 2000, '10.3.0.99', '198.51.100.1', 443)); // the watermark passes
+  const s = e.stats().rules['beacon']!;
+  t.is(s['firstSightings'], 200);
+  t.is(s['pairsCreated'], 1);
+  t.is(s['pairs'], 1);
+  t.is(s['sightingsPromoted'], 1);
+  t.is(s['sightingsHeld'], 199);
+  e.flush();
+});
+
+test('sightings do not change what beacon.score finds or its evidence', (t) => {
+  const flows = beaconTimes(T0, 60, 0.1, 6 * 3600, 7).map((ts, i) => conn(ts, H, C2, 443, { origBytes: 300 + (i % 3) }));
+  const withS = runEngine(flows, { rules: beacon }).findings;
+  const without = runEngine(flows, { rules: beacon, beacon: { sightingSlots: 0 } }).findings;
+  t.is(withS.length, 1);
+  t.deepEqual(withS, without);
+});
+
+test('sightings: a tiny table loses first sightings (counted); a beacon is still found', (t) => {
+  const flows = beaconTimes(T0, 60, 0.1, 6 * 3600, 9).map((ts) => conn(ts, H, C2, 443));
+  for (let d = 0; d < 500; d++) flows.push(conn(T0 + d * 7, H, `45.${d >> 8}.${d & 255}.9`, 443));
+  flows.sort((a, b) => a.ts - b.ts);
+  const e = new Engine({ rules: beacon, beacon: { sightingSlots: 8 } });
+  const found: Finding[] = [];
+  for (const f of flows) e.pushFlow(f);
+  e.flush();
+  found.push(...e.drain());
+  t.true(e.stats().rules['beacon']!['sightingsOverwritten']! > 0);
+  t.is(found.filter((f) => f.rule === 'beacon.score').length, 1);
+});
+
+test('bounds: ring slots over all pairs stay within maxRingSlots; refused growth overwrites and is counted', (t) => {
+  const flows: FlowRecord[] = [];
+  for (let d = 0; d < 10; d++) for (const ts of beaconTimes(T0 + d, 60, 0.05, 6 * 3600, 100 + d)) flows.push(conn(ts, H, `203.0.113.${d + 1}`, 443));
+  flows.sort((a, b) => a.ts - b.ts);
+  const e = new Engine({ rules: beacon, beacon: { maxRingSlots: 200 } });
+  let peak = 0;
+  for (const f of flows) {
+    e.pushFlow(f);
+    peak = Math.max(peak, e.stats().rules['beacon']!['ringSlots']!);
+  }
+  const s = e.stats().rules['beacon']!;
+  t.true(peak <= 200, `peak ${peak}`);
+  t.true(s['ringGrowthRefused']! > 0);
+  e.flush();
+  t.is(e.stats().rules['beacon']!['ringSlots'], 0, 'every slot given back when the pairs go');
+  const fs = e.drain().filter((f) => f.rule === 'beacon.score');
+  t.true(fs.length > 0);
+  t.true(fs.some((f) => f.evidence['ringOverflow'] === true));
+});
+
 test('memory stays flat however long the input: 60 days of 40 hosts × 25 pairs', (t) => {
   const gc = (globalThis as { gc?: () => void }).gc;
   let found = 0;
@@ -252,7 +309,8 @@ if (existsSync(PROXY_ROLLING)) {
 test('bounds: pairs over all hosts stay within maxPairs (plus one per host); a host over the budget gives up its own', (t) => {
   const recs: FlowRecord[] = [];
   for (let h = 0; h < 10; h++) for (let d = 0; d < 8; d++) recs.push(conn(T0 + h * 100 + d, `10.3.0.${h + 1}`, `203.0.113.${d + 1}`, 443));
-  const e = new Engine({ rules: ['beacon.score'], beacon: { maxPairs: 20 } });
+  // sightingSlots 0: every destination is a pair from its first connection, as this test needs.
+  const e = new Engine({ rules: ['beacon.score'], beacon: { maxPairs: 20, sightingSlots: 0 } });
   let peak = 0;
   for (const r of recs) {
     e.pushFlow(r);
