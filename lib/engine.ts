@@ -83,6 +83,14 @@ export interface EngineOptions {
    * (`forcedEvaluations`). Default 256.
    */
   maxEventsPerHost?: number;
+  /**
+   * Band events waiting over all hosts together. Past it, each new event
+   * first has its host's oldest waiting event evaluated (`budgetEvaluations`),
+   * so the total stays within this plus one per host; the per-host bound
+   * alone would let waiting events grow to `maxHosts` × `maxEventsPerHost`.
+   * ≈ 150–200 bytes each. Default 262 144.
+   */
+  maxEvents?: number;
   /** DNS answer addresses remembered per host, for linking web flows to names. Default 4096. */
   maxAnswersPerHost?: number;
   /** DNS answer addresses remembered over all hosts (≈ 150 B each). Default 1 000 000. */
@@ -126,6 +134,10 @@ export interface EngineStats {
   lateEvents: number;
   /** Times a full event ring made the rules look at an event before the watermark did. */
   forcedEvaluations: number;
+  /** Events evaluated before the watermark because the engine-wide bound (`maxEvents`) was reached. */
+  budgetEvaluations: number;
+  /** Events waiting for the watermark now, over all hosts (not cumulative). */
+  eventsWaiting: number;
   hosts: { active: number; created: number; evicted: number; expired: number };
   /** DNS answers pushed out of (or never let into) per-host caches by a bound. */
   answersEvicted: number;
@@ -200,6 +212,7 @@ export class Engine implements RecordSink {
   /** After this long past a host's last event, every rule window is closed. */
   readonly #settle: number;
   readonly #sweepEvery: number;
+  readonly #maxEvents: number;
   readonly #linkGrace: number;
   #clock = -Infinity;
   #firstTs = Infinity;
@@ -253,6 +266,7 @@ export class Engine implements RecordSink {
     // Beacon windows stay open up to maxWindow past a host's last event (quiet pairs close earlier).
     this.#settle = Math.max(mb.maxspan, mb.sliceSeconds, beaconOn ? bo.maxWindow : 0) + 1;
     this.#sweepEvery = 60;
+    this.#maxEvents = positive('maxEvents', options.maxEvents, 262_144);
     this.#linkGrace = mb.linkGrace;
     this.#prevalence = new Prevalence(options.prevalence);
     this.#s = {
@@ -266,6 +280,8 @@ export class Engine implements RecordSink {
       badRecords: 0,
       lateEvents: 0,
       forcedEvaluations: 0,
+      budgetEvaluations: 0,
+      eventsWaiting: 0,
       hosts: { active: 0, created: 0, evicted: 0, expired: 0 },
       answersEvicted: 0,
       answersHeld: 0,
@@ -349,6 +365,11 @@ export class Engine implements RecordSink {
     }
     const ev = host.events;
     if (ev.full) this.#makeRoom(host);
+    else if (this.#s.eventsWaiting >= this.#maxEvents && ev.size > host.pending) {
+      this.#s.budgetEvaluations++;
+      this.#evaluateOldest(host);
+    }
+    this.#s.eventsWaiting++;
     const flags =
       (pub ? EventFlag.Public : 0) |
       (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0) |
@@ -501,6 +522,10 @@ export class Engine implements RecordSink {
    */
   #makeRoom(host: HostState): void {
     this.#s.forcedEvaluations++;
+    this.#evaluateOldest(host);
+  }
+
+  #evaluateOldest(host: HostState): void {
     const t = host.events.oldestTs();
     // Everything up to and including the oldest timestamp.
     this.#evaluate(host, t + Math.max(1e-6, Math.abs(t) * 1e-15));
@@ -544,6 +569,7 @@ export class Engine implements RecordSink {
       host.pending++;
     }
     // The rules keep what they need in their own accumulators: seen events can go.
+    this.#s.eventsWaiting -= host.pending;
     while (host.pending > 0) {
       ev.shift();
       host.pending--;

@@ -224,6 +224,32 @@ test('a busy host overflows its ring by evaluating early, never by losing events
   t.true(engine.stats().forcedEvaluations > 0);
 });
 
+test('events waiting over all hosts stay within maxEvents (plus one per host); the findings are the same', (t) => {
+  const push = (e: Engine): number => {
+    let peak = 0;
+    for (let i = 0; i < 3000; i++) {
+      const h = `10.2.${(i % 50) >> 8}.${(i % 50) & 255}`;
+      e.pushFlow(flow(T0 + i * 0.1, h, `203.0.113.${i % 200}`, 443));
+      peak = Math.max(peak, e.stats().eventsWaiting);
+    }
+    e.pushFlow(flow(T0 + 400, H, '9.9.9.9', 53));
+    e.pushDns(dns(T0 + 400, H, '9.9.9.9', 'x.example.org', ['203.0.113.10']));
+    e.pushFlow(flow(T0 + 401, H, '203.0.113.10', 80, { service: 'http' }));
+    return peak;
+  };
+  let peak = 0;
+  const bounded = run((e) => (peak = push(e)), { maxEvents: 100 });
+  let peakFree = 0;
+  const free = run((e) => (peakFree = push(e)));
+  t.true(peak <= 100 + 51, `peak ${peak}`);
+  t.true(peakFree > 1000, 'without the bound they would wait');
+  t.true(bounded.engine.stats().budgetEvaluations > 0);
+  t.is(bounded.engine.stats().eventsWaiting, 0, 'all evaluated at flush');
+  t.is(bounded.engine.stats().lateEvents, 0, 'in-order input loses nothing');
+  t.deepEqual(bounded.findings, free.findings);
+  t.true(bounded.findings.length > 0);
+});
+
 test('1M distinct sources at maxHosts 10k: heap stays flat, evictions counted', (t) => {
   const gc = (globalThis as { gc?: () => void }).gc;
   const e = new Engine({ maxHosts: 10_000 });
