@@ -9,6 +9,7 @@
  */
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const CODES = Uint8Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
 
 /** murmur3 fmix32: a bijective avalanche of a 32-bit value. */
 function fmix32(h: number): number {
@@ -24,6 +25,8 @@ function fmix32(h: number): number {
 export class UidGenerator {
   readonly #seed: number;
   readonly #limbs = new Uint32Array(3);
+  readonly #digits = new Uint8Array(18);
+  readonly #codes: number[] = [];
 
   /** @param seed any number; two tables with different seeds give different uids. */
   constructor(seed: number) {
@@ -42,8 +45,10 @@ export class UidGenerator {
     // significant) by 62^3 = 238 328, three base62 digits at a time (the
     // remainder times 2^32 stays below 2^53, so doubles are exact); 17
     // digits cover 96 bits (62^17 > 2^96).
-    let out = '';
-    for (let d = 0; d < 6; d++) {
+    // Digits most significant first, into a reused array; the string is made once, flat (one
+    // object, not a concatenation or slice of others: uids wait in the engine's rings).
+    const dg = this.#digits;
+    for (let d = 5; d >= 0; d--) {
       let rem = 0;
       for (let i = 2; i >= 0; i--) {
         const cur = rem * 4294967296 + (l[i] as number);
@@ -54,12 +59,17 @@ export class UidGenerator {
       const d2 = rem % 62;
       rem = (rem - d2) / 62;
       const d1 = rem % 62;
-      const d0 = (rem - d1) / 62;
-      out = ALPHABET[d0]! + ALPHABET[d1]! + ALPHABET[d2]! + out;
+      dg[d * 3] = CODES[(rem - d1) / 62]!;
+      dg[d * 3 + 1] = CODES[d1]!;
+      dg[d * 3 + 2] = CODES[d2]!;
     }
     // Drop leading zeros, as a plain base62 rendering has none (keep 17 digits at most).
-    let k = 0;
-    while (k < out.length - 1 && out.charCodeAt(k) === 48) k++;
-    return 'C' + out.slice(Math.max(k, out.length - 17));
+    let k = 1;
+    while (k < 17 && dg[k] === 48) k++;
+    const c = this.#codes;
+    c.length = 0;
+    c.push(67); // 'C'
+    for (let i = k; i < 18; i++) c.push(dg[i]!);
+    return String.fromCharCode.apply(null, c);
   }
 }
