@@ -1,12 +1,12 @@
 import test from 'ava';
-import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { analyze } from '../lib/analyze.js';
 import type { Finding } from '../lib/model.js';
 import { toNdjsonLine } from '../lib/sinks/ndjson.js';
 import { SAMPLES } from './helpers/paths.js';
+import { tempDir } from './helpers/tmp.js';
 
 interface Truth {
   host: string;
@@ -79,7 +79,7 @@ test('buffers, async iterables and gzip give the same findings as files', async 
 });
 
 test('a directory of rotated, gzipped logs reads in time order', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-rot-'));
+  const dir = tempDir(t, 'c2w-rot-');
   for (const kind of ['conn', 'dns']) {
     const text = readFileSync(join(SAMPLES, `zeek-tsv/${kind}.log`), 'utf8');
     const lines = text.split('\n');
@@ -112,7 +112,7 @@ test('damaged lines are weirds with file and line, and the stream goes on', asyn
   const text = readFileSync(join(SAMPLES, 'zeek-tsv/conn.log'), 'utf8').split('\n');
   text.splice(20, 0, 'this line is not a conn.log row');
   text.splice(40, 0, '1793610000.0\tCbroken');
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-bad-'));
+  const dir = tempDir(t, 'c2w-bad-');
   writeFileSync(join(dir, 'conn.log'), text.join('\n'));
   writeFileSync(join(dir, 'dns.log'), readFileSync(join(SAMPLES, 'zeek-tsv/dns.log')));
   const run = analyze(dir);
@@ -126,7 +126,7 @@ test('damaged lines are weirds with file and line, and the stream goes on', asyn
 });
 
 test('a truncated gzip file is a weird, not a crash, and what came before it counts', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-gz-'));
+  const dir = tempDir(t, 'c2w-gz-');
   const gz = gzipSync(readFileSync(join(SAMPLES, 'zeek-tsv/conn.log')));
   writeFileSync(join(dir, 'conn.log.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
   const run = analyze(dir);

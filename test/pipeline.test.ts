@@ -2,8 +2,7 @@
 // capture), NetFlow export captures, nfcapd files; readFlows; and `c2watch flows`.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateTraffic } from '../bench/gen/traffic.js';
@@ -11,6 +10,7 @@ import { analyze, readFlows } from '../lib/analyze.js';
 import { main } from '../lib/cli/main.js';
 import type { Finding } from '../lib/model.js';
 import { CORPUS, HAVE_CORPUS, SAMPLES } from './helpers/paths.js';
+import { tempDir } from './helpers/tmp.js';
 
 function generated(): { pcap: Uint8Array; truth: ReturnType<typeof generateTraffic> } {
   const parts: Uint8Array[] = [];
@@ -68,7 +68,7 @@ test('gzip, chunked streams and readFlows give the same flows', async (t) => {
 });
 
 test('c2watch flows writes conn.log and dns.log rows, TSV with a Zeek header or NDJSON', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-flows-'));
+  const dir = tempDir(t, 'c2w-flows-');
   const file = join(dir, 'g.pcap');
   writeFileSync(file, gen.pcap);
   const run = async (...args: string[]) => {

@@ -2,7 +2,7 @@
 // hold, peers run or are reported as skipped. Never a timing assertion: numbers are for people.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTraffic } from '../../bench/gen/traffic.js';
@@ -28,6 +28,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 
 // A tiny generated capture with planted C2 (about 1 MB).
 const dir = mkdtempSync(join(tmpdir(), 'c2w-bench-test-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const PCAP = join(dir, 'tiny.pcap');
 const chunks: Uint8Array[] = [];
 const truth = generateTraffic({ seed: 3, bytes: 1e6, rate: 100, concurrency: 200, hosts: 50, beacons: { count: 1, period: 2, jitter: 0.1 }, multiband: { count: 1, every: 2 } }, (c) => void chunks.push(c));

@@ -1,12 +1,12 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseString } from 'fast-csv';
 import { main } from '../../lib/cli/main.js';
 import { ROOT, SAMPLES } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
 
 class Out {
   text = '';
@@ -80,7 +80,7 @@ test('--rules selects rules; an unknown rule is a one-line error, exit 2', async
 });
 
 test('--allow FILE suppresses findings; --stats reports them', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-allow-'));
+  const dir = tempDir(t, 'c2w-allow-');
   const file = join(dir, 'allow.txt');
   writeFileSync(file, '# lab hosts\n10.1.0.12\n.beacon-example.info  # a whole domain\n');
   const { code, out, err } = await cli('analyze', '--allow', file, '--stats', TSV);
@@ -119,7 +119,7 @@ test('bad options and unreadable inputs: one line on stderr, exit 2', async (t) 
 });
 
 test('a bad allowlist line names file and line', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'c2w-allow-'));
+  const dir = tempDir(t, 'c2w-allow-');
   const file = join(dir, 'allow.txt');
   writeFileSync(file, '10.0.0.0/8\nnot a domain!\n');
   const { code, err } = await cli('analyze', '--allow', file, TSV);
