@@ -142,7 +142,9 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
   dv.setUint32(20, 1, true);
   pos = 24;
 
-  const hostV4 = (i: number): number => ((10 << 24) | (((i >> 16) & 255) << 16) | (((i >> 8) & 255) << 8) | (i & 255) | 1) >>> 0;
+  // Client i is 10.0.1.0 + i: one address per client (clear of the resolver 10.0.0.2 and, below
+  // 16.6M clients, of the planted hosts in 10.254/16 and 10.255/16).
+  const hostV4 = (i: number): number => (0x0a000100 + i) >>> 0;
   const serverV4 = (i: number): number => {
     // spread over a few public /16s and the documentation ranges
     const bases = [0xc6336400 /* 198.51.100.0 */, 0xcb007100 /* 203.0.113.0 */, 0x5db8d800 /* 93.184.216.0 */, 0x97650000 /* 151.101.0.0 */];
