@@ -33,7 +33,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NetflowCaptureDecoder } from '../lib/decode/netflow/capture.js';
 import { Engine } from '../lib/engine.js';
@@ -178,7 +178,9 @@ async function exportWith(pcap: string, version: 9 | 10): Promise<Uint8Array[]> 
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   const port = sock.address().port;
   const code = await new Promise<number>((resolve, reject) => {
-    const p = spawn('softflowd', ['-r', pcap, '-n', `127.0.0.1:${port}`, '-v', String(version), '-a', '-d'], { stdio: 'ignore' });
+    // Run from the capture's directory with a bare file name: softflowd exports its -r path as the
+    // interface name, and the samples must not carry the path of whoever regenerated them.
+    const p = spawn('softflowd', ['-r', basename(pcap), '-n', `127.0.0.1:${port}`, '-v', String(version), '-a', '-d'], { cwd: dirname(pcap), stdio: 'ignore' });
     const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
     p.once('error', (e) => reject(new Error(`softflowd: ${e.message} (apt-get install softflowd)`)));
     p.once('exit', (c) => {

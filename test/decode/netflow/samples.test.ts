@@ -49,4 +49,7 @@ test('v9 and IPFIX exports of the same traffic give the same flows; the beacon h
   // The committed expectations are what the pipeline gives today.
   const expected = readFileSync(join(DIR, 'expected-v9.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Finding);
   t.deepEqual([...new Set(expected.map((f) => f.rule))].sort(), [...rules].sort());
+  // Golden: every finding's rule, hosts and score (regenerate with samples/make-netflow-samples.ts).
+  const brief = (fs: Finding[]) => fs.map((f) => `${f.rule} ${f.source.ip} ${f.destination.ip.join(',')} ${f.score}`).sort();
+  t.deepEqual(brief(v9.findings), brief(expected));
 });
