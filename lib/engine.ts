@@ -45,7 +45,7 @@ import { TimesliceRule } from './detect/multiband/timeslice.js';
 import type { HostRule, RuleContext } from './detect/rule.js';
 import { InvalidOptionError } from './errors.js';
 import type { DnsRecord, Finding, FlowRecord, NameRecord, RecordSink } from './model.js';
-import { CidrSet, DEFAULT_LOCAL_NETS, DEFAULT_NON_PUBLIC, parseIPv4 } from './net/addr.js';
+import { CidrSet, DEFAULT_LOCAL_NETS, DEFAULT_NON_PUBLIC, namesAddress, parseIPv4 } from './net/addr.js';
 
 /** Something that decides whether a finding is allowlisted (see `Allowlist`). */
 export interface FindingFilter {
@@ -356,6 +356,8 @@ export class Engine implements RecordSink {
       }
       extra = EventFlag.Extra;
     }
+    // An IP-literal Host / SNI for the flow's own destination names nothing: the flow went direct to an address.
+    const serverName = r.serverName !== '' && !namesAddress(r.serverName, r.respH) ? r.serverName : '';
     const host = this.#host(r.origH);
     if (ts > host.lastTs) host.lastTs = ts;
     if (ts < host.doneTs) {
@@ -373,9 +375,9 @@ export class Engine implements RecordSink {
     const flags =
       (pub ? EventFlag.Public : 0) |
       (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0) |
-      (r.serverName !== '' ? EventFlag.Named : 0) |
+      (serverName !== '' ? EventFlag.Named : 0) |
       extra;
-    const s = ev.insert(ts, band, r.respP, flags, r.respH, r.serverName);
+    const s = ev.insert(ts, band, r.respP, flags, r.respH, serverName);
     ev.proto[s] = r.proto === 'tcp' ? ProtoNum.tcp : r.proto === 'udp' ? ProtoNum.udp : r.proto === 'icmp' ? ProtoNum.icmp : typeof r.proto === 'number' ? r.proto & 255 : 0;
     ev.origBytes[s] = r.origBytes;
     ev.origIpBytes[s] = r.origIpBytes;
@@ -544,9 +546,10 @@ export class Engine implements RecordSink {
       // Join the server name from ssl/http logs by uid: those rows trail the conn row's start time.
       if (host.hasNames && ev.uid[s] !== '') {
         const e = host.names.take(ev.uid[s]!);
-        if (e !== undefined) {
+        const name = e === undefined ? '' : e.proxied && e.http !== '' ? e.http : e.tls !== '' ? e.tls : e.http;
+        // An IP literal for the flow's own destination names nothing (direct to an address).
+        if (e !== undefined && !namesAddress(name, ev.dst[s]!)) {
           this.#s.namesJoined++;
-          const name = e.proxied && e.http !== '' ? e.http : e.tls !== '' ? e.tls : e.http;
           ev.name[s] = name;
           ev.flags[s]! |= EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0);
         }

@@ -317,3 +317,28 @@ export const DEFAULT_NON_PUBLIC: readonly string[] = [
   'fc00::/7',
   'ff00::/8',
 ];
+
+/**
+ * True when `name` (an HTTP Host, TLS SNI or CONNECT target, possibly with
+ * `:port` or `[v6]:port`) is an IP literal for the address `ip`: it names
+ * nothing the address does not already say.
+ */
+export function namesAddress(name: string, ip: string): boolean {
+  let n = name;
+  if (n.charCodeAt(0) === 91 /* [ */) {
+    const end = n.indexOf(']');
+    if (end < 0) return false;
+    n = n.slice(1, end);
+  } else {
+    const colon = n.indexOf(':');
+    if (colon >= 0 && colon === n.lastIndexOf(':')) n = n.slice(0, colon);
+  }
+  const v4 = parseIPv4(n);
+  if (v4 >= 0) return v4 === parseIPv4(ip);
+  if (n.indexOf(':') < 0) return false;
+  const a = parseIPv6(n);
+  const b = parseIPv6(ip);
+  if (a === undefined || b === undefined) return false;
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -8,6 +8,7 @@ import {
   formatIPv4,
   formatIPv6,
   isIP,
+  namesAddress,
   parseIPv4,
   parseIPv6,
 } from '../../lib/net/addr.js';
@@ -247,4 +248,16 @@ test('default lists parse and hold what they say', (t) => {
   }
   // Documentation ranges stay "public" so test captures can use them.
   for (const a of ['192.0.2.1', '198.51.100.1', '203.0.113.1', '2001:db8::1', '8.8.8.8']) t.false(nonPublic.has(a), a);
+});
+
+test('namesAddress: an IP-literal Host / SNI / CONNECT target for the same address', (t) => {
+  t.true(namesAddress('203.0.113.5', '203.0.113.5'));
+  t.true(namesAddress('203.0.113.5:8080', '203.0.113.5'));
+  t.true(namesAddress('[2001:db8::1]:443', '2001:db8:0:0:0:0:0:1'));
+  t.true(namesAddress('2001:DB8::1', '2001:db8::1'));
+  t.false(namesAddress('203.0.113.5', '203.0.113.6'), 'another address (a proxy target) names something');
+  t.false(namesAddress('example.com', '203.0.113.5'));
+  t.false(namesAddress('203.0.113.5.example.com', '203.0.113.5'));
+  t.false(namesAddress('', '203.0.113.5'));
+  t.false(namesAddress('[2001:db8::1', '2001:db8::1'));
 });

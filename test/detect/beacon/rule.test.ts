@@ -208,6 +208,13 @@ test('bounds: the ring keeps maxConnsPerPair connections; counts stay exact past
   t.is(f.evidence['ringOverflow'], true);
 });
 
+test('an IP-literal Host for the flow\'s own address is no name: the pair is keyed by address', (t) => {
+  const flows = beaconTimes(T0, 60, 0.1, 6 * 3600, 11).map((ts) => conn(ts, H, C2, 80, { serverName: `${C2}:80`, service: 'http' }));
+  const f = runEngine(flows, { rules: beacon }).findings[0]!;
+  t.is(f.evidence['key'], 'address');
+  t.deepEqual(f.destination.domain, []);
+});
+
 test('sightings: a destination reached once makes no pair; the second connection makes it with both', (t) => {
   const recs: FlowRecord[] = [];
   for (let d = 0; d < 200; d++) recs.push(conn(T0 + d, H, `203.0.${d >> 8}.${d & 255}`, 443));
