@@ -40,22 +40,13 @@ import { Engine } from '../lib/engine.js';
 import { NetflowFlows } from '../lib/flow/netflow.js';
 import type { Finding } from '../lib/model.js';
 import { toNdjsonLine } from '../lib/sinks/ndjson.js';
+import { mulberry32 } from '../bench/gen/prng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'netflow');
 const BASE = 1_793_610_000;
 const LOCAL_NETS = ['10.0.0.0/8'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- a tiny pcap writer (classic, little-endian, µs, Ethernet) -------------------------------
 

@@ -16,6 +16,8 @@ import { parseString } from 'fast-csv';
 import { ZeekDecoder } from '../../lib/decode/zeek/decoder.js';
 import type { DnsRecord, FlowRecord, Proto } from '../../lib/model.js';
 import { measure, report, type BenchResult } from '../harness.js';
+import { mulberry32 } from '../gen/prng.js';
+const prng = mulberry32;
 
 const ROWS = Number(process.argv[2] ?? 300_000);
 const CHUNK = 64 * 1024;
@@ -30,17 +32,6 @@ const TYPES = [
   'bool', 'count', 'string', 'count', 'count', 'count', 'count', 'set[string]',
 ];
 
-/** mulberry32: small, seeded, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   ts: string;

@@ -20,6 +20,8 @@
  * @module
  */
 
+import { mulberry32 as prng } from './prng.js';
+
 export interface TrafficOptions {
   /** PRNG seed. Default 1. */
   seed?: number;
@@ -61,17 +63,6 @@ export interface Truth {
   multiband: { host: string; resolver: string; server: string; domain: string; rounds: number }[];
 }
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BUF_SIZE = 8 << 20;
 const NAMES = ['www', 'api', 'cdn', 'static', 'img', 'mail', 'login', 'update', 'assets', 'media'];

@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ZeekDecoder, type ZeekDecoderOptions, type ZeekDecoderStats } from '../../lib/decode/zeek/decoder.js';
 import { newDns, newFlow, type DnsRecord, type FlowRecord } from '../../lib/model.js';
 import type { Weird } from '../../lib/weird.js';
+import { mulberry32 as prng } from '../../bench/gen/prng.js';
 
 type Opts = Partial<Pick<ZeekDecoderOptions, 'file' | 'path'>>;
 
@@ -619,18 +620,6 @@ const SAMPLE =
   DNS_ROW.replace('6dde0175375169c68f', 'a\\x09b\\xc3\\xbc') +
   DNS_ROW.trimEnd();
 const SAMPLE_BYTES = enc.encode(SAMPLE);
-
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('the sample decodes to the expected counts', (t) => {
   const out = decode(SAMPLE_BYTES);

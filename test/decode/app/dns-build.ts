@@ -2,6 +2,8 @@
 // compression, any RR type with raw RDATA or the common ones from text.
 // Not a test file itself.
 
+export { mulberry32 as prng } from '../../../bench/gen/prng.js';
+
 export interface RR {
   name: string;
   type: number;
@@ -128,14 +130,3 @@ export function tcpFramed(...msgs: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** mulberry32, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

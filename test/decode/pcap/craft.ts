@@ -1,17 +1,7 @@
 // Writers for crafted capture files (classic pcap and pcapng, either byte
 // order) and a seeded PRNG, shared by the pcap and packet tests.
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng } from '../../../bench/gen/prng.js';
 
 /** Byte writer with an explicit byte order. */
 export class Bytes {

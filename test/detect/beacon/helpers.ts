@@ -4,19 +4,12 @@ import type { EngineOptions } from '../../../lib/engine.js';
 import type { Finding, FlowRecord, NameRecord } from '../../../lib/model.js';
 import { newName } from '../../../lib/model.js';
 import { T0, flow } from '../../helpers/records.js';
+import { mulberry32 as rng } from '../../../bench/gen/prng.js';
+
+export { rng };
 
 export { T0, flow };
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Check-in times: every `period` s × (1 ± jitter·U), from `start` for `span` seconds. */
 export function beaconTimes(start: number, period: number, jitter: number, span: number, seed = 1): number[] {
