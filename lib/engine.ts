@@ -97,11 +97,15 @@ export interface EngineOptions {
   maxAnswers?: number;
   /** Recent DNS queries kept per host, for query-shape evidence. Default 256. */
   maxQueriesPerHost?: number;
+  /** Recent DNS queries kept over all hosts (ring slots, ≈ 100 B each); past it, rings stop growing and overwrite. Default 1 048 576. */
+  maxQueries?: number;
   /**
    * Server names (Zeek ssl.log SNI, http.log Host) waiting per host for the
    * flow with the same uid; the oldest goes first (counted). Default 1024.
    */
   maxNamesPerHost?: number;
+  /** Server names waiting for their flow over all hosts (≈ 150 B each). Default 262 144. */
+  maxNames?: number;
   /** How far (seconds) a record may trail the newest timestamp and still count. Default 600. */
   reorderWindow?: number;
   /** Findings queued for drain() at most; beyond, they are dropped and counted. Default 100 000. */
@@ -142,6 +146,10 @@ export interface EngineStats {
   /** DNS answers pushed out of (or never let into) per-host caches by a bound. */
   answersEvicted: number;
   /** DNS answers held now, over all hosts. */
+  /** Query ring slots held over all hosts now (not cumulative). */
+  querySlots: number;
+  /** Server names waiting for their flow over all hosts now (not cumulative). */
+  namesWaiting: number;
   answersHeld: number;
   /** DNS answers dropped once no later flow could use them (TTL + grace passed). */
   answersExpired: number;
@@ -262,6 +270,8 @@ export class Engine implements RecordSink {
       answerBudget: { used: 0, max: positive('maxAnswers', options.maxAnswers, 1_000_000) },
       maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 256),
       maxNamesPerHost: positive('maxNamesPerHost', options.maxNamesPerHost, 1024),
+      queryBudget: { used: 0, max: positive('maxQueries', options.maxQueries, 1_048_576) },
+      nameBudget: { used: 0, max: positive('maxNames', options.maxNames, 262_144) },
     };
     // Beacon windows stay open up to maxWindow past a host's last event (quiet pairs close earlier).
     this.#settle = Math.max(mb.maxspan, mb.sliceSeconds, beaconOn ? bo.maxWindow : 0) + 1;
@@ -285,6 +295,8 @@ export class Engine implements RecordSink {
       hosts: { active: 0, created: 0, evicted: 0, expired: 0 },
       answersEvicted: 0,
       answersHeld: 0,
+      querySlots: 0,
+      namesWaiting: 0,
       answersExpired: 0,
       prevalence: { destinations: 0, evicted: 0 },
       findings: Object.fromEntries(names.map((n) => [n, 0])),
@@ -384,6 +396,9 @@ export class Engine implements RecordSink {
     ev.respBytes[s] = r.respBytes;
     ev.duration[s] = r.duration;
     ev.uid[s] = r.uid;
+    // A name that came before its flow (a pcap gives the name record just before the flow) joins now,
+    // so it does not wait in the name map for the watermark; names that trail their flow join at evaluation.
+    if (r.uid !== '' && host.hasNames) this.#join(host, s);
     if (pub && isWebBand(band)) this.#prevalence.add(r.respH, r.origH);
     // Events wait in the ring; the sweep hands them to the rules in batches once the watermark passes.
     this.#maybeSweep();
@@ -475,6 +490,8 @@ export class Engine implements RecordSink {
       ...s,
       hosts: { ...s.hosts, active: this.#hosts.size },
       answersHeld: this.#limits.answerBudget.used,
+      querySlots: this.#limits.queryBudget.used,
+      namesWaiting: this.#limits.nameBudget.used,
       prevalence: { destinations: this.#prevalence.size, evicted: this.#prevalence.evicted },
       findings: { ...s.findings },
       rules: Object.fromEntries(this.#rules.filter((r) => r.stats !== undefined).map((r) => [r.name, r.stats!()])),
@@ -522,6 +539,19 @@ export class Engine implements RecordSink {
    * The ring is full of events still inside the reorder window: make the
    * rules see the oldest now (which also drops it) rather than lose it.
    */
+  /** Join the waiting server name of event slot `s`'s uid onto it, if any. */
+  #join(host: HostState, s: number): void {
+    const ev = host.events;
+    const e = host.names.take(ev.uid[s]!);
+    if (e === undefined) return;
+    const name = e.proxied && e.http !== '' ? e.http : e.tls !== '' ? e.tls : e.http;
+    // An IP literal for the flow's own destination names nothing (direct to an address).
+    if (namesAddress(name, ev.dst[s]!)) return;
+    this.#s.namesJoined++;
+    ev.name[s] = name;
+    ev.flags[s]! |= EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0);
+  }
+
   #makeRoom(host: HostState): void {
     this.#s.forcedEvaluations++;
     this.#evaluateOldest(host);
@@ -544,16 +574,7 @@ export class Engine implements RecordSink {
     while (host.pending < ev.size && ev.ts[ev.slot(host.pending)]! < upTo) {
       const s = ev.slot(host.pending);
       // Join the server name from ssl/http logs by uid: those rows trail the conn row's start time.
-      if (host.hasNames && ev.uid[s] !== '') {
-        const e = host.names.take(ev.uid[s]!);
-        const name = e === undefined ? '' : e.proxied && e.http !== '' ? e.http : e.tls !== '' ? e.tls : e.http;
-        // An IP literal for the flow's own destination names nothing (direct to an address).
-        if (e !== undefined && !namesAddress(name, ev.dst[s]!)) {
-          this.#s.namesJoined++;
-          ev.name[s] = name;
-          ev.flags[s]! |= EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0);
-        }
-      }
+      if (host.hasNames && ev.uid[s] !== '') this.#join(host, s);
       if (ev.flags[s]! & EventFlag.Extra) {
         // Only the rules that want every flow (beacons) see this one.
         for (let k = 0; k < all.length; k++) rules[all[k]!]!.step(st[all[k]!], host, host.pending, ctx);

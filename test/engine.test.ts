@@ -1,9 +1,13 @@
 import test from 'ava';
 import { Engine, selectRules } from '../lib/engine.js';
-import type { Finding } from '../lib/model.js';
+import type { Finding, NameRecord } from '../lib/model.js';
 import { T0, dns, flow } from './helpers/records.js';
 
 const H = '10.1.0.11';
+
+const nameOf = (ts: number, h: string, uid: string): NameRecord => ({
+  kind: 'name', ts, uid, origH: h, origP: 50000, respH: '203.0.113.10', respP: 443, serverName: 'a.example.com', protocol: 'tls', method: '', proxied: false, source: 'zeek',
+});
 
 function run(push: (e: Engine) => void, options: ConstructorParameters<typeof Engine>[0] = {}): { findings: Finding[]; engine: Engine } {
   const findings: Finding[] = [];
@@ -248,6 +252,36 @@ test('events waiting over all hosts stay within maxEvents (plus one per host); t
   t.is(bounded.engine.stats().lateEvents, 0, 'in-order input loses nothing');
   t.deepEqual(bounded.findings, free.findings);
   t.true(bounded.findings.length > 0);
+});
+
+test('query slots and waiting names are bounded over all hosts; the budgets come back when hosts go', (t) => {
+  const e = new Engine({ maxQueries: 64, maxNames: 10 });
+  let peakQ = 0;
+  let peakN = 0;
+  for (let i = 0; i < 2000; i++) {
+    const h = `10.3.${(i % 40) >> 8}.${(i % 40) & 255}`;
+    e.pushDns(dns(T0 + i * 0.01, h, '10.0.0.2', `n${i}.example.org`, ['203.0.113.9']));
+    e.pushName({ ...nameOf(T0 + i * 0.01, h, `U${i}`) });
+    const s = e.stats();
+    peakQ = Math.max(peakQ, s.querySlots);
+    peakN = Math.max(peakN, s.namesWaiting);
+  }
+  t.true(peakQ <= 64 + 40 * 4, `query slots ${peakQ}`); // a new host's ring starts at 4 slots
+  t.true(peakN <= 10, `names ${peakN}`);
+  t.true(e.stats().namesDropped > 0);
+  e.flush();
+  t.is(e.stats().querySlots, 0);
+  t.is(e.stats().namesWaiting, 0);
+});
+
+test('a name that comes just before its flow (as a pcap gives it) joins at once, not at the watermark', (t) => {
+  const e = new Engine({ rules: ['beacon.score'] });
+  e.pushName(nameOf(T0, H, 'Cabc'));
+  t.is(e.stats().namesWaiting, 1);
+  e.pushFlow(flow(T0, H, '203.0.113.10', 443, { uid: 'Cabc', service: 'ssl' }));
+  t.is(e.stats().namesWaiting, 0);
+  t.is(e.stats().namesJoined, 1);
+  e.flush();
 });
 
 test('1M distinct sources at maxHosts 10k: heap stays flat, evictions counted', (t) => {

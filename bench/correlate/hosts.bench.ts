@@ -44,6 +44,8 @@ const limits: HostLimits = {
   maxEventsPerHost: 256,
   maxAnswersPerHost: 4096,
   answerBudget: { used: 0, max: 1_000_000 },
+  queryBudget: { used: 0, max: 1_048_576 },
+  nameBudget: { used: 0, max: 262_144 },
   maxQueriesPerHost: 256,
   maxNamesPerHost: 1024,
 };

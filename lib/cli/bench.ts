@@ -121,7 +121,7 @@ export interface RunResult {
    * The engine's bounded state at end of input, before the final flush: what
    * the memory holds (hosts, DNS answers, prevalence destinations, each rule's own counters).
    */
-  stateAtEnd: { hostsActive: number; answersHeld: number; answersEvicted: number; destinations: number; destinationsEvicted: number; rules: Record<string, Record<string, number>> };
+  stateAtEnd: { hostsActive: number; eventsWaiting: number; querySlots: number; namesWaiting: number; answersHeld: number; answersEvicted: number; destinations: number; destinationsEvicted: number; rules: Record<string, Record<string, number>> };
   weirds: number;
   /** Resident share of the input files in the page cache just before the run (0–1; absent when unknown). */
   cacheResident?: number;
@@ -342,6 +342,9 @@ export async function measureRun(inputs: readonly string[], o: MeasureOptions): 
     hosts: { created: s.hosts.created, evicted: s.hosts.evicted, expired: s.hosts.expired, peakActive },
     stateAtEnd: {
       hostsActive: end.hosts.active,
+      eventsWaiting: end.eventsWaiting,
+      querySlots: end.querySlots,
+      namesWaiting: end.namesWaiting,
       answersHeld: end.answersHeld,
       answersEvicted: end.answersEvicted,
       destinations: end.prevalence.destinations,
@@ -903,7 +906,7 @@ export function formatReport(r: BenchReport): string {
   const se = first.stateAtEnd;
   const beacon = se.rules['beacon'];
   L.push(
-    `  state   at end of input: DNS answers held ${se.answersHeld} (evicted ${se.answersEvicted})  destinations ${se.destinations} (evicted ${se.destinationsEvicted})${beacon !== undefined ? `  beacon pairs ${beacon['pairs'] ?? '-'} (evicted ${beacon['pairsEvicted'] ?? '-'})` : ''}`,
+    `  state   at end of input: events waiting ${se.eventsWaiting}  query slots ${se.querySlots}  names waiting ${se.namesWaiting}  DNS answers held ${se.answersHeld} (evicted ${se.answersEvicted})  destinations ${se.destinations} (evicted ${se.destinationsEvicted})${beacon !== undefined ? `  beacon pairs ${beacon['pairs'] ?? '-'} (evicted ${beacon['pairsEvicted'] ?? '-'})` : ''}`,
   );
   if (first.liveHeap !== undefined && first.liveHeap.length > 0) {
     const lh = first.liveHeap;

@@ -26,7 +26,7 @@ export interface AnswerEntry {
   prevTtl: number;
 }
 
-/** A count of answer entries shared by every host's cache, so the total stays bounded. */
+/** A count shared by every host's table of one kind (answers, query slots, names), so the total stays bounded. */
 export interface AnswerBudget {
   used: number;
   readonly max: number;
@@ -147,13 +147,20 @@ export class QueryRing {
   query: string[];
   resolver: string[];
   readonly #max: number;
+  readonly #budget: AnswerBudget;
   #cap: number;
   #start = 0;
   #size = 0;
 
-  constructor(max: number, initial = 4) {
+  /**
+   * `budget` counts ring slots over every host's ring: a ring grows only
+   * while the total stays within it; past it, it overwrites its oldest query.
+   */
+  constructor(max: number, initial = 4, budget: AnswerBudget = { used: 0, max: Infinity }) {
     this.#max = Math.max(1, Math.floor(max));
+    this.#budget = budget;
     this.#cap = Math.min(this.#max, initial);
+    budget.used += this.#cap;
     this.ts = new Float64Array(this.#cap);
     this.qtype = new Int32Array(this.#cap);
     this.rcode = new Int16Array(this.#cap);
@@ -172,7 +179,7 @@ export class QueryRing {
 
   /** Append (the oldest is overwritten when at `max`). Queries are kept in arrival order. */
   push(ts: number, query: string, qtype: number, rcode: number, resolver: string): void {
-    if (this.#size === this.#cap && this.#cap < this.#max) this.#grow();
+    if (this.#size === this.#cap && this.#cap < this.#max && this.#budget.used + Math.min(this.#max, this.#cap * 2) - this.#cap <= this.#budget.max) this.#grow();
     let s: number;
     if (this.#size < this.#cap) {
       s = (this.#start + this.#size) % this.#cap;
@@ -188,8 +195,16 @@ export class QueryRing {
     this.resolver[s] = resolver;
   }
 
+  /** Give the ring's slots back to the shared budget (the host is going away). */
+  release(): void {
+    this.#budget.used -= this.#cap;
+    this.#cap = 0;
+    this.#size = 0;
+  }
+
   #grow(): void {
     const cap = Math.min(this.#max, this.#cap * 2);
+    this.#budget.used += cap - this.#cap;
     const ts = new Float64Array(cap);
     const qtype = new Int32Array(cap);
     const rcode = new Int16Array(cap);

@@ -21,6 +21,10 @@ export interface HostLimits {
   maxNamesPerHost: number;
   /** Shared by all hosts of one engine: DNS answers held in total. */
   answerBudget: AnswerBudget;
+  /** Shared by all hosts: query ring slots in total. */
+  queryBudget: AnswerBudget;
+  /** Shared by all hosts: server names waiting for their flow in total. */
+  nameBudget: AnswerBudget;
 }
 
 export class HostState {
@@ -58,19 +62,21 @@ export class HostState {
     return this.#answers === undefined ? 0 : this.#answers.prune(now, grace);
   }
 
-  /** The host is going away: give its answers back to the shared budget. */
+  /** The host is going away: give its answers, query slots and waiting names back to the shared budgets. */
   release(): void {
     this.#answers?.release();
+    this.#queries?.release();
+    this.#names?.release();
   }
 
   /** Recent DNS queries of this host (created on first use). */
   get queries(): QueryRing {
-    return (this.#queries ??= new QueryRing(this.#limits.maxQueriesPerHost));
+    return (this.#queries ??= new QueryRing(this.#limits.maxQueriesPerHost, 4, this.#limits.queryBudget));
   }
 
   /** Server names waiting for their flow (created on first use). */
   get names(): NameMap {
-    return (this.#names ??= new NameMap(this.#limits.maxNamesPerHost));
+    return (this.#names ??= new NameMap(this.#limits.maxNamesPerHost, this.#limits.nameBudget));
   }
 
   /** True once a name was ever recorded for this host (so flows need a uid lookup). */
@@ -108,11 +114,20 @@ export interface NameEntry {
 export class NameMap {
   readonly #map = new Map<string, NameEntry>();
   readonly #max: number;
-  /** Entries dropped by the bound or by age without meeting their flow. */
+  readonly #budget: AnswerBudget;
+  /** Entries dropped by the bounds or by age without meeting their flow. */
   dropped = 0;
 
-  constructor(max: number) {
+  /** `budget` counts entries over every host's map; past it, this host's oldest goes (or, with none, the new one). */
+  constructor(max: number, budget: AnswerBudget = { used: 0, max: Infinity }) {
     this.#max = Math.max(1, Math.floor(max));
+    this.#budget = budget;
+  }
+
+  /** Give the entries back to the shared budget (the host is going away). */
+  release(): void {
+    this.#budget.used -= this.#map.size;
+    this.#map.clear();
   }
 
   get size(): number {
@@ -123,12 +138,18 @@ export class NameMap {
   add(uid: string, ts: number, name: string, protocol: 'tls' | 'http', proxied: boolean, connect = false): void {
     let e = this.#map.get(uid);
     if (e === undefined) {
-      if (this.#map.size >= this.#max) {
+      if (this.#map.size >= this.#max || this.#budget.used >= this.#budget.max) {
+        if (this.#map.size === 0) {
+          this.dropped++; // the shared budget is spent by other hosts
+          return;
+        }
         this.#map.delete(this.#map.keys().next().value as string);
+        this.#budget.used--;
         this.dropped++;
       }
       e = { ts, tls: '', http: '', httpTs: -Infinity, proxied: false, connect: false };
       this.#map.set(uid, e);
+      this.#budget.used++;
     }
     if (ts > e.ts) e.ts = ts;
     if (protocol === 'tls') {
@@ -144,7 +165,10 @@ export class NameMap {
   /** The entry for `uid`, removed (one flow per uid). */
   take(uid: string): NameEntry | undefined {
     const e = this.#map.get(uid);
-    if (e !== undefined) this.#map.delete(uid);
+    if (e !== undefined) {
+      this.#map.delete(uid);
+      this.#budget.used--;
+    }
     return e;
   }
 
@@ -156,6 +180,7 @@ export class NameMap {
       this.#map.delete(uid);
       n++;
     }
+    this.#budget.used -= n;
     this.dropped += n;
     return n;
   }

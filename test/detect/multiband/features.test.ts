@@ -6,7 +6,7 @@ import { Band } from '../../../lib/detect/bands.js';
 import { DEFAULT_MULTIBAND, FeatureAccumulator, SCORE_WEIGHTS, regularity } from '../../../lib/detect/multiband/features.js';
 import type { RuleContext } from '../../../lib/detect/rule.js';
 
-const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost: 64, maxNamesPerHost: 64, answerBudget: { used: 0, max: 1000 } };
+const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost: 64, maxNamesPerHost: 64, answerBudget: { used: 0, max: 1000 }, queryBudget: { used: 0, max: Infinity }, nameBudget: { used: 0, max: Infinity } };
 const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
   isPublic: () => true,
   isLocal: () => false,
