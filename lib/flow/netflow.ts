@@ -57,7 +57,7 @@ import type { NetflowRecord } from '../decode/netflow/record.js';
 import { InvalidOptionError } from '../errors.js';
 import { newFlow } from '../model.js';
 import type { FlowRecord, Orientation, Proto } from '../model.js';
-import { CidrSet, DEFAULT_LOCAL_NETS } from '../net/addr.js';
+import { CidrSet, DEFAULT_LOCAL_NETS, formatIPv4 } from '../net/addr.js';
 import { fmix32, hashV4 } from './hash.js';
 import { icmp4Counterpart, icmp6Counterpart, ZEEK_LIKELY_SERVER_PORTS } from './zeek.js';
 
@@ -95,11 +95,24 @@ export interface NetflowFlowsStats {
   orientedBy: { biflow: number; syn: number; port: number; time: number; localNet: number; exported: number };
 }
 
-interface Entry {
-  rec: NetflowRecord;
-  /** Direction-independent hash of the record's 5-tuple and exporter: both directions share a bucket. */
-  key: number;
-  done: boolean;
+/**
+ * A waiting record. Entries are linked twice, so waiting costs no array per
+ * bucket and no array growth: `next` chains one bucket in arrival order,
+ * `qnext` chains every entry in arrival order (the pairing window). An entry
+ * paired or pushed out early stays in the arrival chain, `done`, until the
+ * head passes it.
+ */
+class Entry {
+  readonly rec: NetflowRecord;
+  /** Direction-independent hash of the record's 5-tuple and exporter, 30 bits (a small integer to V8): both directions share a bucket. */
+  readonly key: number;
+  done = false;
+  next: Entry | undefined = undefined;
+  qnext: Entry | undefined = undefined;
+  constructor(rec: NetflowRecord, key: number) {
+    this.rec = rec;
+    this.key = key;
+  }
 }
 
 // TCP flags.
@@ -107,6 +120,9 @@ const FIN = 1;
 const SYN = 2;
 const RST = 4;
 const ACK = 16;
+
+/** Entries of the IPv4 text cache (a power of two; ~100 kB). */
+const IP4_CACHE = 4096;
 
 /** Records of one direction of one 5-tuple waiting at once; a further one pushes the oldest out unpaired. */
 const MAX_PER_KEY = 16;
@@ -138,14 +154,17 @@ export class NetflowFlows {
   readonly #slack: number;
   readonly #max: number;
   readonly #pair: boolean;
-  /** Waiting records by directional key, oldest first. */
-  readonly #byKey = new Map<number, Entry[]>();
+  /** First (oldest) waiting entry of each bucket; the rest follow through `next`. */
+  readonly #byKey = new Map<number, Entry>();
   /** Exporter label -> hash seed (exporters are few). */
   readonly #exporterSeeds = new Map<string, number>();
-  /** Arrival order, for the window; `#head` is the first live-or-done slot. */
-  #queue: Entry[] = [];
-  #head = 0;
+  /** Arrival order, for the window: oldest and newest entry of the `qnext` chain (done ones included). */
+  #qHead: Entry | undefined = undefined;
+  #qTail: Entry | undefined = undefined;
   #live = 0;
+  /** Dotted text of recently seen IPv4 addresses, direct-mapped by a hash of the address (see #addr4). */
+  readonly #ip4Key = new Float64Array(IP4_CACHE).fill(-1);
+  readonly #ip4Text: string[] = new Array<string>(IP4_CACHE).fill('');
   #clock = -Infinity;
   readonly #s: NetflowFlowsStats = {
     records: 0,
@@ -193,40 +212,45 @@ export class NetflowFlows {
       return;
     }
     const key = this.#key(r);
-    let list = this.#byKey.get(key);
     let same = 0;
-    let oldestSame = -1;
-    if (list !== undefined) {
-      // The bucket holds both directions (and rare hash collisions): compare fields.
-      for (let i = 0; i < list.length; i++) {
-        const e = list[i]!;
-        const w = e.rec;
-        if (isReverse(w, r)) {
-          if (!this.#overlap(w, r)) continue;
-          list.splice(i, 1);
-          if (list.length === 0) this.#byKey.delete(key);
-          e.done = true;
-          this.#live--;
-          this.#emitPair(w, r);
-          return;
+    let oldestSame: Entry | undefined;
+    let oldestSamePrev: Entry | undefined;
+    let last: Entry | undefined;
+    // The bucket holds both directions (and rare hash collisions): compare fields.
+    for (let e = this.#byKey.get(key), prev: Entry | undefined; e !== undefined; prev = e, e = e.next) {
+      last = e;
+      const w = e.rec;
+      if (isReverse(w, r)) {
+        if (!this.#overlap(w, r)) continue;
+        this.#unlink(e, prev);
+        e.done = true;
+        this.#live--;
+        this.#emitPair(w, r);
+        return;
+      }
+      if (sameDirection(w, r)) {
+        if (oldestSame === undefined) {
+          oldestSame = e;
+          oldestSamePrev = prev;
         }
-        if (sameDirection(w, r)) {
-          if (oldestSame < 0) oldestSame = i;
-          same++;
-        }
+        same++;
       }
     }
-    const e: Entry = { rec: r, key, done: false };
-    if (list === undefined) this.#byKey.set(key, (list = []));
-    else if (same >= MAX_PER_KEY) {
+    const e = new Entry(r, key);
+    if (same >= MAX_PER_KEY) {
       // Repeated exports of one direction (active timeouts) with no reverse yet: the oldest goes out alone.
-      const old = list.splice(oldestSame, 1)[0]!;
+      const old = oldestSame!;
+      this.#unlink(old, oldestSamePrev);
+      if (last === old) last = oldestSamePrev;
       old.done = true;
       this.#live--;
       this.#emitUnpaired(old.rec);
     }
-    list.push(e);
-    this.#queue.push(e);
+    if (last === undefined) this.#byKey.set(key, e);
+    else last.next = e;
+    if (this.#qTail === undefined) this.#qHead = e;
+    else this.#qTail.qnext = e;
+    this.#qTail = e;
     this.#live++;
     while (this.#live > this.#max) {
       this.#s.forcedUnpaired++;
@@ -246,53 +270,50 @@ export class NetflowFlows {
   /** End of input: every waiting record is emitted unpaired. */
   flush(): void {
     while (this.#live > 0) this.#expireHead();
-    this.#queue = [];
-    this.#head = 0;
+    this.#qHead = this.#qTail = undefined;
     this.#byKey.clear();
   }
 
   #advanceTo(now: number): void {
     this.#clock = now;
     const limit = now - this.#window;
-    const q = this.#queue;
-    while (this.#head < q.length) {
-      const e = q[this.#head]!;
+    for (let e = this.#qHead; e !== undefined; e = this.#qHead) {
       if (!e.done && e.rec.received >= limit) break;
-      if (e.done) this.#head++;
+      if (e.done) this.#dequeue(e);
       else this.#expireHead();
     }
-    this.#compact();
   }
 
   /** Emit the oldest waiting record unpaired. */
   #expireHead(): void {
-    const q = this.#queue;
-    while (this.#head < q.length) {
-      const e = q[this.#head++]!;
+    for (let e = this.#qHead; e !== undefined; e = this.#qHead) {
+      this.#dequeue(e);
       if (e.done) continue;
       e.done = true;
       this.#live--;
-      const list = this.#byKey.get(e.key);
-      if (list !== undefined) {
-        // Lists are in arrival order too: the expiring entry is almost always the first.
-        if (list[0] === e) list.shift();
-        else {
-          const i = list.indexOf(e);
-          if (i >= 0) list.splice(i, 1);
-        }
-        if (list.length === 0) this.#byKey.delete(e.key);
-      }
+      // Buckets are in arrival order too: the expiring entry is almost always the first.
+      let prev: Entry | undefined;
+      let b = this.#byKey.get(e.key);
+      for (; b !== undefined && b !== e; b = b.next) prev = b;
+      if (b === e) this.#unlink(e, prev);
       this.#emitUnpaired(e.rec);
       break;
     }
-    this.#compact();
   }
 
-  #compact(): void {
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+  /** Take the head of the arrival chain (`e`) off it. */
+  #dequeue(e: Entry): void {
+    this.#qHead = e.qnext;
+    e.qnext = undefined;
+    if (this.#qHead === undefined) this.#qTail = undefined;
+  }
+
+  /** Take `e` out of its bucket; `prev` is the entry before it there (undefined: `e` is the first). */
+  #unlink(e: Entry, prev: Entry | undefined): void {
+    if (prev !== undefined) prev.next = e.next;
+    else if (e.next !== undefined) this.#byKey.set(e.key, e.next);
+    else this.#byKey.delete(e.key);
+    e.next = undefined;
   }
 
   /** Bucket of a record: the same for both directions of a flow at one exporter. */
@@ -310,8 +331,9 @@ export class NetflowFlows {
       const c = proto === 1 ? icmp4Counterpart(r.icmpType) : icmp6Counterpart(r.icmpType);
       pa = pb = c < 0 ? 0x10000 + r.icmpType : Math.min(r.icmpType, c);
     }
-    if (r.ipVersion === 4) return hashV4(r.src4, pa, r.dst4, pb, (proto ^ seed) >>> 0);
-    return hashV4(strHash(r.src6, 7), pa, strHash(r.dst6, 7), pb, (proto ^ seed ^ 0x600) >>> 0);
+    // 30 bits: V8 keeps such numbers unboxed as Map keys (a wider uint32 would be a heap number per record).
+    if (r.ipVersion === 4) return hashV4(r.src4, pa, r.dst4, pb, (proto ^ seed) >>> 0) & 0x3fffffff;
+    return hashV4(strHash(r.src6, 7), pa, strHash(r.dst6, 7), pb, (proto ^ seed ^ 0x600) >>> 0) & 0x3fffffff;
   }
 
   #overlap(a: NetflowRecord, b: NetflowRecord): boolean {
@@ -425,8 +447,8 @@ export class NetflowFlows {
     const f = newFlow();
     f.ts = o.start >= 0 ? o.start : o.received;
     f.duration = o.start >= 0 && o.end >= o.start ? o.end - o.start : -1;
-    const s = srcAddr(o);
-    const d = dstAddr(o);
+    const s = o.ipVersion === 4 ? this.#addr4(o.src4) : srcAddr(o);
+    const d = o.ipVersion === 4 ? this.#addr4(o.dst4) : dstAddr(o);
     const icmp = o.proto === 1 || o.proto === 58;
     // Zeek puts the ICMP type in orig_p and the code in resp_p.
     const sp = icmp ? Math.max(0, o.icmpType) : o.srcPort;
@@ -441,6 +463,16 @@ export class NetflowFlows {
     f.source = 'netflow';
     f.orientation = orientation;
     return f;
+  }
+
+  /** Dotted IPv4 text, from a small direct-mapped cache: the same hosts recur in most flows, and formatting allocates. */
+  #addr4(n: number): string {
+    const i = fmix32(n) & (IP4_CACHE - 1);
+    if (this.#ip4Key[i] === n) return this.#ip4Text[i]!;
+    const t = formatIPv4(n);
+    this.#ip4Key[i] = n;
+    this.#ip4Text[i] = t;
+    return t;
   }
 
   #out(f: FlowRecord): void {

@@ -177,3 +177,12 @@ test('tcpState: the documented mapping', (t) => {
   t.is(tcpState(S | A, S | A), 'S1');
   t.is(tcpState(S, A), 'OTH');
 });
+
+test('one advance that expires more than 1024 unpaired records emits them all (it once spun forever)', (t) => {
+  const { p, out } = setup();
+  for (let i = 0; i < 3000; i++) p.push(rec('10.0.0.1', 1024 + i, '203.0.113.9', 53, 17, { received: T + 2 }));
+  t.is(out.length, 0);
+  p.advance(T + 3600);
+  t.is(out.length, 3000);
+  t.true(out.every((f) => f.orientation !== 'paired'));
+});
