@@ -84,6 +84,37 @@ test('queue accounting: every datagram is decoded, queued or counted as dropped'
   await c.close();
 });
 
+test('records that never pair all come out once the window passes, more than 1024 in one tick', async (t) => {
+  // 1200 one-way records; the tick that ends their window expires them all at once (NetflowFlows once spun
+  // forever when one advance expired more than 1024 records: its arrival queue was compacted under the loop).
+  let flows = 0;
+  const c = await createCollector({ listen: '127.0.0.1:0', onFlow: () => flows++, flows: { pairWindow: 0.5 }, tickMs: 100 });
+  const dgs = [];
+  for (let i = 0; i < 40; i++) {
+    const recs = [];
+    for (let j = 0; j < 30; j++) recs.push({ src: '10.0.0.1', dst: '203.0.113.9', sport: 1024 + i * 30 + j, dport: 53, proto: 17, pkts: 1, bytes: 60, first: 500, last: 500 });
+    dgs.push(v5({ uptime: 1000, secs: SECS }, recs));
+  }
+  await send(c.address.port, dgs);
+  await until(() => c.stats().datagrams + Math.max(0, c.stats().osDrops) >= 40 && c.stats().queued === 0);
+  const read = c.stats().decoder.records;
+  t.true(await until(() => flows === read));
+  t.like(c.stats().flows, { pending: 0, unpaired: read, pairs: 0 });
+  await c.close();
+});
+
+test('each sender is its own exporter: labels follow the source address and port', async (t) => {
+  const seen = new Set<string>();
+  const c = await createCollector({ listen: '127.0.0.1:0', onRecord: (r) => seen.add(r.exporter) });
+  const dg = v5({ uptime: 1000, secs: SECS }, [{ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, proto: 17, pkts: 1, bytes: 1, first: 1, last: 1 }]);
+  await send(c.address.port, [dg, dg]);
+  await send(c.address.port, [dg]);
+  t.true(await until(() => c.stats().decoder.records === 3));
+  t.is(seen.size, 2);
+  for (const e of seen) t.regex(e, /^127\.0\.0\.1:\d+$/);
+  await c.close();
+});
+
 test('a port already in use is a SourceError, not a crash', async (t) => {
   const c = await createCollector({ listen: '127.0.0.1:0' });
   await t.throwsAsync(createCollector({ listen: `127.0.0.1:${c.address.port}` }), { code: 'C2W_ERR_SOURCE' });
