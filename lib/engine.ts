@@ -19,8 +19,11 @@
  *
  * Every table is bounded and every eviction counted: hosts by `maxHosts`
  * (LRU) and `hostTtl` (idle time on the stream clock, via lru-cache's
- * `perf` option, no timers); per host, events, DNS answers and queries by
- * their own maxima. An evicted host first emits what its rules hold.
+ * `perf` option, no timers); per host, events, DNS answers, queries and
+ * waiting names by their own maxima, and each of those also over all hosts
+ * (`maxEvents`, `maxAnswers`, `maxQueries`, `maxNames`), so the per-host
+ * maxima never multiply by the host count. An evicted host first emits what
+ * its rules hold.
  *
  * Two engines in one process share nothing.
  *

@@ -2,8 +2,11 @@
  * Everything c2watch remembers about one internal source IP.
  *
  * All of it is bounded: the event ring by `maxEventsPerHost`, the answer
- * cache by `maxAnswersPerHost`, the query ring by `maxQueriesPerHost`, and
- * each rule's own state by that rule. Nothing here refers to another host,
+ * cache by `maxAnswersPerHost`, the query ring by `maxQueriesPerHost`, the
+ * waiting names by `maxNamesPerHost`, and each rule's own state by that rule;
+ * answers, query slots and names also draw on engine-wide budgets (given
+ * back by {@link HostState.release}), so the per-host bounds do not
+ * multiply by the host count. Nothing here refers to another host,
  * so hosts can be partitioned across workers by source IP.
  *
  * @module
