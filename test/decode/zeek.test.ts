@@ -154,6 +154,33 @@ test('dns TSV row: answers split on the set separator, TTLs parallel, rejected',
   t.deepEqual(Object.keys(out.dns[0]!), Object.keys(newDns()));
 });
 
+test('dns TSV: answers and TTLs of many rows, in either column order, split exactly (one-element sets between many-element ones)', (t) => {
+  const r = prng(7);
+  for (const order of ['answers-first', 'ttls-first'] as const) {
+    const fields = [...DNS_FIELDS];
+    const types = [...DNS_TYPES];
+    if (order === 'ttls-first') {
+      [fields[21], fields[22]] = [fields[22]!, fields[21]!];
+      [types[21], types[22]] = [types[22]!, types[21]!];
+    }
+    const want: { answers: string[]; ttls: number[] }[] = [];
+    let text = header('dns', fields, types);
+    for (let i = 0; i < 300; i++) {
+      const n = r() < 0.6 ? 1 : 1 + Math.floor(r() * 4);
+      const answers = Array.from({ length: n }, (_, k) => `10.${i & 255}.${k}.${Math.floor(r() * 250)}`);
+      const ttls = answers.map(() => Math.floor(r() * 3600));
+      want.push({ answers, ttls });
+      const v = DNS_ROW.replace(/\n$/, '').split('\t');
+      v[21] = order === 'answers-first' ? answers.join(',') : ttls.map((x) => `${x}.000000`).join(',');
+      v[22] = order === 'answers-first' ? ttls.map((x) => `${x}.000000`).join(',') : answers.join(',');
+      text += v.join('\t') + '\n';
+    }
+    const out = decode(text + CLOSE);
+    t.deepEqual(out.weirds, [], order);
+    t.deepEqual(out.dns.map((d) => ({ answers: d.answers, ttls: d.ttls })), want, order);
+  }
+});
+
 test('dns TSV: unset and empty answers give [], missing TTLs are -1', (t) => {
   const base = DNS_ROW.split('\t');
   const variant = (answers: string, ttls: string, rej: string): string => {

@@ -183,6 +183,9 @@ export class ZeekDecoder {
   // where we read, so a line never makes indexOf rescan the rest of the chunk.
   #sepPos = -1;
   #bsPos = -1;
+  /** Next set separator (answers, TTLs): none in [#setSepFrom, #setSepPos). */
+  #setSepPos = -1;
+  #setSepFrom = 0;
   /** First bad optional field of the current row, -1 if none. */
   #badSlot = -1;
   readonly #issue: JsonIssue = { field: '' };
@@ -273,6 +276,7 @@ export class ZeekDecoder {
   #text(text: string): void {
     this.#sepPos = -1;
     this.#bsPos = -1;
+    this.#setSepPos = -1;
     const len = text.length;
     let p = 0;
     while (p < len) {
@@ -300,6 +304,7 @@ export class ZeekDecoder {
     if (c === 35 /* # */) {
       this.#header(text.slice(ls, le));
       this.#sepPos = -1;
+      this.#setSepPos = -1;
       return;
     }
     if (c === 123 /* { */) {
@@ -396,6 +401,7 @@ export class ZeekDecoder {
     this.#types = -1;
     this.#mode = M_NONE;
     this.#sepPos = -1;
+    this.#setSepPos = -1;
   }
 
   #checkTypes(): void {
@@ -689,14 +695,32 @@ export class ZeekDecoder {
     const sep = this.#setSep;
     let p = s;
     for (;;) {
-      let q = text.indexOf(sep, p);
-      if (q < 0 || q > e) q = e;
+      let q = this.#nextSetSep(text, p);
+      if (q > e) q = e;
       const raw = text.slice(p, q);
       out.push(esc && raw.includes('\\') ? unescapeZeek(raw) : detach(raw));
       if (q >= e) break;
       p = q + sep.length;
     }
     return out;
+  }
+
+  /**
+   * The next set separator at or after `p` (text.length when none). Cached
+   * like the field separator: a plain indexOf from a field with one element
+   * scanned on to the next comma anywhere in the chunk, often its end, for
+   * every DNS row (17 % + 15 % of a Zeek run's time went there).
+   */
+  #nextSetSep(text: string, p: number): number {
+    let q = this.#setSepPos;
+    // Valid only between where that scan started and what it found (columns may come in any order).
+    if (q < p || p < this.#setSepFrom) {
+      q = text.indexOf(this.#setSep, p);
+      if (q < 0) q = text.length;
+      this.#setSepPos = q;
+      this.#setSepFrom = p;
+    }
+    return q;
   }
 
   /** `TTLs`, parallel to answers; -1 for an element that is not a number. */
@@ -709,8 +733,8 @@ export class ZeekDecoder {
     const sep = this.#setSep;
     let p = s;
     for (;;) {
-      let q = text.indexOf(sep, p);
-      if (q < 0 || q > e) q = e;
+      let q = this.#nextSetSep(text, p);
+      if (q > e) q = e;
       const v = parseDecimal(text, p, q);
       out.push(v === v ? v : -1);
       if (q >= e) break;
