@@ -200,8 +200,11 @@ class Cursor {
         this.note('DNS_label_len_gt_name_len');
         return;
       }
-      this.name.set(buf.subarray(this.pos, this.pos + labelLen), this.nameLen);
-      this.nameLen += labelLen;
+      // A byte loop, not name.set(buf.subarray(...)): labels are short and a subarray is an allocation.
+      const name = this.name;
+      let w = this.nameLen;
+      for (let k = this.pos, e = this.pos + labelLen; k < e; k++) name[w++] = buf[k] as number;
+      this.nameLen = w;
       this.name[this.nameLen++] = 0x2e;
       this.pos += labelLen;
     }
@@ -212,10 +215,22 @@ class Cursor {
     this.nameLen = 0;
     this.readName(this.end, 0);
     let n = this.nameLen;
-    if (n >= 2 && this.name[n - 1] === 0x2e) n--;
+    const name = this.name;
+    if (n >= 2 && name[n - 1] === 0x2e) n--;
+    // Common case: printable ASCII with no upper case, so each byte is its own character; one flat
+    // string from one call (adding characters one by one built a chain of concatenations).
+    let plain = true;
+    for (let i = 0; i < n; i++) {
+      const b = name[i] as number;
+      if (b < 0x20 || b >= 0x7f || (b >= 0x41 && b <= 0x5a)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return String.fromCharCode.apply(null, name.subarray(0, n) as unknown as number[]);
     let s = '';
     for (let i = 0; i < n; i++) {
-      const b = this.name[i] as number;
+      const b = name[i] as number;
       s += b >= 0x61 && b <= 0x7a ? String.fromCharCode(b) : byteText(b, true);
     }
     return s;
