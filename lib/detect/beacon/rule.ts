@@ -139,7 +139,6 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     ritaSkipped: 0,
     /** Connections that were a destination's first sighting (no pair made for them yet). */
     firstSightings: 0,
-    ringGrowthRefused: 0,
   };
   readonly #budget: SlotBudget;
   readonly #sightings: Sightings | undefined;
@@ -241,15 +240,20 @@ export class BeaconRule implements HostRule<BeaconHostState> {
 
   /** The pair for `key` (its CLOCK bit set), or a new one (evicting when the table is full). */
   #pair(st: BeaconHostState, host: HostState, key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, ctx: RuleContext): Pair {
-    const pairs = st.pairs;
-    let p = pairs.get(key);
+    const p = st.pairs.get(key);
     if (p !== undefined) {
       p.ref = true;
       return p;
     }
+    return this.#newPair(st, host, key, kind, name, dst, port, proto, ctx);
+  }
+
+  /** A new pair for `key`, which has none (evicting when the table is full). */
+  #newPair(st: BeaconHostState, host: HostState, key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, ctx: RuleContext): Pair {
+    const pairs = st.pairs;
     // Per host, and over all hosts (a host over the global budget gives up one of its own pairs).
     if (pairs.size >= this.#o.maxPairsPerHost || (this.#s.pairs >= this.#o.maxPairs && pairs.size > 0)) this.#evict(st, host, ctx);
-    p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair, this.#budget);
+    const p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair, this.#budget);
     pairs.set(key, p);
     this.#s.pairs++;
     this.#s.pairsCreated++;
@@ -318,7 +322,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
         }
         replay = true;
       }
-      p = this.#pair(st, host, key, kind, name, dst, port, proto, ctx);
+      p = this.#newPair(st, host, key, kind, name, dst, port, proto, ctx);
       if (replay) {
         const f = this.#first;
         p.open(Math.min(f[0]!, ts), o.window);
