@@ -57,7 +57,7 @@ import type { NetflowRecord } from '../decode/netflow/record.js';
 import { InvalidOptionError } from '../errors.js';
 import { newFlow } from '../model.js';
 import type { FlowRecord, Orientation, Proto } from '../model.js';
-import { CidrSet, DEFAULT_LOCAL_NETS, formatIPv4 } from '../net/addr.js';
+import { CidrSet, DEFAULT_LOCAL_NETS, Ip4TextCache } from '../net/addr.js';
 import { fmix32, hashV4 } from './hash.js';
 import { icmp4Counterpart, icmp6Counterpart, ZEEK_LIKELY_SERVER_PORTS } from './zeek.js';
 
@@ -121,9 +121,6 @@ const SYN = 2;
 const RST = 4;
 const ACK = 16;
 
-/** Entries of the IPv4 text cache (a power of two; ~100 kB). */
-const IP4_CACHE = 4096;
-
 /** Records of one direction of one 5-tuple waiting at once; a further one pushes the oldest out unpaired. */
 const MAX_PER_KEY = 16;
 
@@ -162,9 +159,8 @@ export class NetflowFlows {
   #qHead: Entry | undefined = undefined;
   #qTail: Entry | undefined = undefined;
   #live = 0;
-  /** Dotted text of recently seen IPv4 addresses, direct-mapped by a hash of the address (see #addr4). */
-  readonly #ip4Key = new Float64Array(IP4_CACHE).fill(-1);
-  readonly #ip4Text: string[] = new Array<string>(IP4_CACHE).fill('');
+  /** Dotted text of recently seen IPv4 addresses (see #addr4). */
+  readonly #ip4 = new Ip4TextCache();
   #clock = -Infinity;
   readonly #s: NetflowFlowsStats = {
     records: 0,
@@ -467,12 +463,7 @@ export class NetflowFlows {
 
   /** Dotted IPv4 text, from a small direct-mapped cache: the same hosts recur in most flows, and formatting allocates. */
   #addr4(n: number): string {
-    const i = fmix32(n) & (IP4_CACHE - 1);
-    if (this.#ip4Key[i] === n) return this.#ip4Text[i]!;
-    const t = formatIPv4(n);
-    this.#ip4Key[i] = n;
-    this.#ip4Text[i] = t;
-    return t;
+    return this.#ip4.text(n);
   }
 
   #out(f: FlowRecord): void {

@@ -61,7 +61,7 @@ import type { PacketInfo } from '../decode/packet/types.js';
 import { InvalidOptionError } from '../errors.js';
 import { newFlow, newName } from '../model.js';
 import type { FlowRecord, Proto, RecordSink } from '../model.js';
-import { formatIPv4, formatIPv6 } from '../net/addr.js';
+import { Ip4TextCache, formatIPv6 } from '../net/addr.js';
 import type { WeirdHandler } from '../weird.js';
 import { FlowApps, Service } from './app.js';
 import type { FlowAppHost } from './app.js';
@@ -331,6 +331,8 @@ export class FlowTable {
   #isOrig = true;
   #underflow = false;
   readonly #scratch16 = new Uint16Array(8);
+  /** Address text of recent IPv4 endpoints: one shared string per host, not two new ones per flow. */
+  readonly #ip4 = new Ip4TextCache();
 
   constructor(sink: RecordSink, options: FlowTableOptions = {}) {
     this.#sink = sink;
@@ -1432,7 +1434,7 @@ export class FlowTable {
   #addrText(i: number, side: number): string {
     const a = i * 8 + side * 4;
     const addr = this.#addr;
-    if ((this.#flags[i]! & F_V6) === 0) return formatIPv4(addr[a + 3] as number);
+    if ((this.#flags[i]! & F_V6) === 0) return this.#ip4.text(addr[a + 3] as number);
     const g = this.#scratch16;
     for (let k = 0; k < 4; k++) {
       const w = addr[a + k] as number;

@@ -342,3 +342,37 @@ export function namesAddress(name: string, ip: string): boolean {
   for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Dotted text of IPv4 addresses from a small direct-mapped cache: the same
+ * hosts recur in most flows, formatting allocates, and a shared string is
+ * hashed once however many maps and rings hold it.
+ */
+export class Ip4TextCache {
+  readonly #shift: number;
+  readonly #key: Float64Array;
+  readonly #text: string[];
+
+  /** `size` is rounded up to a power of two (default 4096 entries, ~100 kB). */
+  constructor(size = 4096) {
+    let n = 2;
+    let bits = 1;
+    while (n < size) {
+      n *= 2;
+      bits++;
+    }
+    this.#shift = 32 - bits;
+    this.#key = new Float64Array(n).fill(-1);
+    this.#text = new Array<string>(n).fill('');
+  }
+
+  /** The dotted text of `n` (an IPv4 address as an unsigned 32-bit number). */
+  text(n: number): string {
+    const i = Math.imul(n, 0x9e3779b1) >>> this.#shift; // Fibonacci hashing: the top bits of the product
+    if (this.#key[i] === n) return this.#text[i]!;
+    const t = formatIPv4(n);
+    this.#key[i] = n;
+    this.#text[i] = t;
+    return t;
+  }
+}
