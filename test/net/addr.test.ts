@@ -7,11 +7,13 @@ import {
   DEFAULT_NON_PUBLIC,
   formatIPv4,
   formatIPv6,
+  Ip4TextCache,
   isIP,
   namesAddress,
   parseIPv4,
   parseIPv6,
 } from '../../lib/net/addr.js';
+import { mulberry32 } from '../../bench/gen/prng.js';
 
 const groups = (...g: number[]): Uint16Array => Uint16Array.from(g);
 
@@ -260,4 +262,18 @@ test('namesAddress: an IP-literal Host / SNI / CONNECT target for the same addre
   t.false(namesAddress('203.0.113.5.example.com', '203.0.113.5'));
   t.false(namesAddress('', '203.0.113.5'));
   t.false(namesAddress('[2001:db8::1', '2001:db8::1'));
+});
+
+test('Ip4TextCache: the dotted text of any address, the same string for a recent one', (t) => {
+  const c = new Ip4TextCache(16);
+  const rnd = mulberry32(42);
+  for (let i = 0; i < 5000; i++) {
+    const n = Math.floor(rnd() * 4294967296) >>> 0;
+    t.is(c.text(n), formatIPv4(n));
+  }
+  const a = c.text(0x0a000001);
+  t.is(a, '10.0.0.1');
+  t.is(c.text(0x0a000001), a);
+  t.is(c.text(0), '0.0.0.0');
+  t.is(c.text(0xffffffff), '255.255.255.255');
 });
