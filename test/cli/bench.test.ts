@@ -7,24 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTraffic } from '../../bench/gen/traffic.js';
 import type { BenchReport } from '../../lib/cli/bench.js';
-import { main } from '../../lib/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { SAMPLES } from '../helpers/paths.js';
 
-class Out {
-  text = '';
-  isTTY = false;
-  write(s: string | Uint8Array): boolean {
-    this.text += typeof s === 'string' ? s : Buffer.from(s).toString();
-    return true;
-  }
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new Out();
-  const stderr = new Out();
-  const code = await main(args, { stdout: stdout as never, stderr: stderr as never });
-  return { code, out: stdout.text, err: stderr.text };
-}
 
 // A tiny generated capture with planted C2 (about 1 MB).
 const dir = mkdtempSync(join(tmpdir(), 'c2w-bench-test-'));

@@ -4,25 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseString } from 'fast-csv';
-import { main } from '../../lib/cli/main.js';
+import { cli } from '../helpers/cli.js';
 import { ROOT, SAMPLES } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 
-class Out {
-  text = '';
-  isTTY = false;
-  write(s: string | Uint8Array): boolean {
-    this.text += typeof s === 'string' ? s : Buffer.from(s).toString();
-    return true;
-  }
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new Out();
-  const stderr = new Out();
-  const code = await main(args, { stdout: stdout as never, stderr: stderr as never });
-  return { code, out: stdout.text, err: stderr.text };
-}
 
 const TSV = join(SAMPLES, 'zeek-tsv');
 

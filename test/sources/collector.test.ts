@@ -26,10 +26,9 @@ async function send(port: number, datagrams: Uint8Array[]): Promise<void> {
   }
 }
 
-/** Wait until `cond()` holds (poll every 20 ms), at most `ms`. */
+/** Wait until `cond()` holds: polled every 20 ms, at most `ms / 20` times (a bound on waiting for loopback delivery, not a timing check). */
 async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
+  for (let i = 0; i < ms / 20; i++) {
     if (cond()) return true;
     await new Promise((r) => setTimeout(r, 20));
   }

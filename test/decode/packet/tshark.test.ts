@@ -15,6 +15,7 @@ import { PacketDecoder } from '../../../lib/decode/packet/decoder.js';
 import { DecodeStatus, newPacketInfo, type PacketInfo } from '../../../lib/decode/packet/types.js';
 import { PcapReader } from '../../../lib/decode/pcap/reader.js';
 import { CORPUS, HAVE_CORPUS } from '../../helpers/paths.js';
+import { v4, v6 } from '../../helpers/ip-text.js';
 import { concat, pcapngSection, type NgBlock } from '../pcap/craft.js';
 
 const HAVE_TSHARK = (() => {
@@ -81,30 +82,6 @@ function tshark(path: string): string[][] {
     .map((l) => l.split('\t'));
 }
 
-const v4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
-/** RFC 5952 text, as tshark prints it. */
-function v6(w: Uint32Array): string {
-  const parts: string[] = [];
-  for (const x of w) parts.push((x >>> 16).toString(16), (x & 0xffff).toString(16));
-  let best = -1;
-  let len = 0;
-  for (let i = 0; i < 8; ) {
-    if (parts[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && parts[j] === '0') j++;
-    if (j - i > len && j - i > 1) {
-      best = i;
-      len = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return parts.join(':');
-  return `${parts.slice(0, best).join(':')}::${parts.slice(best + len).join(':')}`;
-}
 
 /** Why our packet disagrees with tshark's dissection of it, or '' when it does not. */
 function disagreement(info: PacketInfo, cols: string[]): string {

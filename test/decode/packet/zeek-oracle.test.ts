@@ -12,33 +12,10 @@ import { icmpCounterpart } from '../../../lib/decode/packet/icmp.js';
 import { DecodeStatus, Frag, newPacketInfo, type PacketInfo } from '../../../lib/decode/packet/types.js';
 import { forEachPacket } from '../../../lib/decode/pcap/reader.js';
 import { CORPUS, HAVE_CORPUS } from '../../helpers/paths.js';
+import { v4, v6 } from '../../helpers/ip-text.js';
 
 const DIR = join(CORPUS, 'zeek-oracle');
 
-const v4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-
-/** Zeek's text form of an IPv6 address (RFC 5952). */
-function v6(w: Uint32Array): string {
-  const parts: string[] = [];
-  for (const x of w) parts.push((x >>> 16).toString(16), (x & 0xffff).toString(16));
-  let best = -1;
-  let len = 0;
-  for (let i = 0; i < 8; ) {
-    if (parts[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && parts[j] === '0') j++;
-    if (j - i > len && j - i > 1) {
-      best = i;
-      len = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return parts.join(':');
-  return `${parts.slice(0, best).join(':')}::${parts.slice(best + len).join(':')}`;
-}
 
 /** Both directions of a packet's connection key, in conn.log terms. */
 function keys(x: PacketInfo, into: Set<string>): void {

@@ -7,6 +7,7 @@ import { analyze } from '../../../lib/analyze.js';
 import { main } from '../../../lib/cli/main.js';
 import type { Finding } from '../../../lib/model.js';
 import { SAMPLES } from '../../helpers/paths.js';
+import { Out } from '../../helpers/cli.js';
 
 const DIR = join(SAMPLES, 'beacon-zeek');
 interface Truth {
@@ -69,15 +70,6 @@ test('rita mode finds the beacons too, but also five browsing sites behind the p
   const def = (await found).filter((f) => f.rule === 'beacon.score' && f.source.ip === '10.2.0.16');
   t.deepEqual(def.map((f) => f.destination.domain[0]), ['c2.proxy-example.net']);
 });
-
-class Out {
-  text = '';
-  isTTY = false;
-  write(s: string | Uint8Array): boolean {
-    this.text += typeof s === 'string' ? s : Buffer.from(s).toString();
-    return true;
-  }
-}
 
 test('CLI: --allow with the sample allowlist silences the monitoring agent and nothing else', async (t) => {
   const run = async (...args: string[]) => {
