@@ -2,17 +2,17 @@
  * Per-host beacon state: one {@link Pair} per destination (address, port
  * and protocol; or server name), in a bounded table.
  *
- * A pair is one Float64Array ring of its latest connections (time and the
- * size the mode scores on, interleaved), grown by doubling from 8 up to
- * `maxConnsPerPair`, plus an hourly presence bitmap over its window and
- * exact counts and byte sums; nothing grows with the input past those bounds.
- * One typed array per pair, not one per column: at 100 000 pairs the
- * per-object overhead of typed arrays is most of the memory.
+ * A pair's numbers live in one {@link PairStore} shared by every pair of a
+ * rule: a block of 8 header doubles (window start and length, first and last
+ * connection, byte sums, due time) followed by the ring of its latest
+ * connections (time and the size the mode scores on, interleaved), grown by
+ * doubling from 4 up to `maxConnsPerPair`. The Pair object keeps only small
+ * integers, flags and shared strings. At 100 000 pairs a typed array per
+ * pair, or a double field (a boxed number in V8), costs more than the data.
  *
  * ```
- *   head ──┐                  ┌── (head + n) % cap
- *          v                  v
- *   [ . . | t0 s0 | t1 s1 | t2 s2 | . . ]   oldest → newest; a full ring overwrites t0
+ *   store.d:  … | start win first last out in due · | t0 s0 | t1 s1 | t2 s2 | . . | …
+ *                 ^ off                              ^ off + 8: ring, head → (head + n) % cap
  * ```
  *
  * @module
@@ -25,6 +25,123 @@ export const PairKind = { Address: 0, Name: 1 } as const;
 export type PairKind = (typeof PairKind)[keyof typeof PairKind];
 
 const LIST_CAP = 8;
+
+/** Header doubles of a pair's block, then its ring. */
+const HEADER = 8;
+const H_START = 0;
+const H_WIN = 1;
+const H_FIRST = 2;
+const H_LAST = 3;
+const H_OUT = 4;
+const H_IN = 5;
+const H_DUE = 6;
+/** Ring slots a new pair starts with (a pair is made on its second connection). */
+const MIN_CAP = 4;
+
+/**
+ * Storage for every pair of one rule: one Float64Array carved into blocks
+ * (bump allocation), compacted in place when the end is reached, grown by
+ * half when live blocks fill more than three quarters of it after a
+ * compaction, cut to twice them when they fill less than an eighth.
+ *
+ * Ring slots are budgeted: a ring grows only while the total stays within
+ * `max` (`maxRingSlots`), so `maxConnsPerPair` × `maxPairs` never becomes the
+ * ceiling. A ring refused growth overwrites its oldest connection, as a full
+ * ring does (the pair's `overflow`), and the refusal is counted. The array
+ * holds at most twice the live blocks, and the live blocks at most
+ * 16 × (`maxRingSlots` + 4 × pairs) + 64 × pairs bytes.
+ */
+export class PairStore {
+  /** Ring slots held by live pairs. */
+  used = 0;
+  /** Growths refused by the budget. */
+  refused = 0;
+  /** Compactions run (each moves the live blocks to the front). */
+  compactions = 0;
+  readonly max: number;
+  readonly maxConns: number;
+  /** The blocks; replaced when the store grows or shrinks (pairs read it through the store). */
+  d: Float64Array;
+  #top = 0;
+  #live = 0;
+  /** Blocks in address order since the last compaction: owner (undefined once it moved or left) and offset. */
+  #owners: (Pair | undefined)[] = [];
+  #offs: number[] = [];
+  /** Index of the block the last {@link alloc} made (its owner gives it to {@link free}). */
+  entry = -1;
+
+  constructor(maxRingSlots = Infinity, maxConnsPerPair = 1024, initialDoubles = 4096) {
+    this.max = maxRingSlots;
+    this.maxConns = maxConnsPerPair;
+    this.d = new Float64Array(initialDoubles);
+  }
+
+  /** Bytes of the block array. */
+  get bytes(): number {
+    return this.d.byteLength;
+  }
+
+  /** Doubles in live blocks. */
+  get liveDoubles(): number {
+    return this.#live;
+  }
+
+  /** A block of `size` doubles for `owner`; returns its offset (and sets {@link entry}). Blocks may move at any later allocation. */
+  alloc(owner: Pair, size: number): number {
+    if (this.#top + size > this.d.length) this.#make(size);
+    const off = this.#top;
+    this.#top += size;
+    this.#live += size;
+    this.entry = this.#owners.length;
+    this.#owners.push(owner);
+    this.#offs.push(off);
+    return off;
+  }
+
+  /** Block `entry` of `size` doubles is no longer used (its owner moved or left); the owner is not kept alive by it. */
+  free(entry: number, size: number): void {
+    this.#owners[entry] = undefined;
+    this.#live -= size;
+  }
+
+  /** Make room for `size` more doubles: compact, then grow or shrink the array if its fill says so. */
+  #make(size: number): void {
+    const need = this.#live + size;
+    const len = this.d.length;
+    let next = len;
+    if (need > len * 0.75) next = Math.max(Math.ceil(len * 1.5), need * 2);
+    else if (need < len / 8 && len > 4096) next = Math.max(4096, need * 2);
+    const src = this.d;
+    const dst = next === len ? src : new Float64Array(next);
+    const owners = this.#owners;
+    const offs = this.#offs;
+    const keepOwners: (Pair | undefined)[] = [];
+    const keepOffs: number[] = [];
+    let top = 0;
+    // Blocks are in address order and only move down, so an in-place copy never overwrites a live block.
+    for (let i = 0; i < owners.length; i++) {
+      const p = owners[i];
+      if (p === undefined) continue;
+      const off = offs[i]!;
+      const n = p.blockSize;
+      if (dst !== src) dst.set(src.subarray(off, off + n), top);
+      else if (top !== off) dst.copyWithin(top, off, off + n);
+      p.moved(top, keepOwners.length);
+      keepOwners.push(p);
+      keepOffs.push(top);
+      top += n;
+    }
+    this.d = dst;
+    this.#owners = keepOwners;
+    this.#offs = keepOffs;
+    this.#top = top;
+    this.compactions++;
+  }
+}
+
+/** Where released pairs point: reads give NaN and zero, nothing is kept. */
+const DEAD = new PairStore(0, 0, HEADER);
+DEAD.d.fill(Number.NaN);
 
 export class Pair {
   readonly key: number | string;
@@ -41,56 +158,101 @@ export class Pair {
   proxied = false;
   /** Some connection was named by TLS SNI / HTTP Host (rather than only by the host's DNS answers). */
   named = false;
-
-  // ---- current window ----
-  /** Window start (stream seconds), NaN when no window is open. */
-  start = NaN;
-  /** Window length, seconds (doubles for slow beacons). */
-  win = 0;
-  first = NaN;
-  last = NaN;
   /** Connections accepted in the window (exact, past the ring). */
   count = 0;
   /** Failed connections dropped in the window. */
   failed = 0;
-  bytesOut = 0;
-  bytesIn = 0;
   /** Connections whose originator / responder bytes were known. */
   knownOut = 0;
   knownIn = 0;
   /** Ring overwrote an entry that was still in the window. */
   overflow = false;
-  /** Hours of the window with a connection: a bitmap, 30 hours per word (allocated on the 2nd connection). */
-  #hours: number[] | undefined;
+  /** Hours of the window with a connection: a bitmap of 30 hours per word; the first word here, later ones in the list. */
+  #hours0 = 0;
+  #hoursMore: number[] | undefined;
   /** Findings emitted for this pair (all windows). */
   emitted = 0;
   /** rita mode: name pairs that share connections with this address pair. */
   links: string[] | undefined;
-  /** When the rule must look at this pair again (window end or quiet), stream seconds. */
-  due = Infinity;
   /** Used since the eviction scan last passed it (CLOCK second chance). */
   ref = false;
 
-  // ---- ring: time and size of each connection, interleaved in one Float64Array ----
-  #ring: Float64Array;
+  // ---- block in the store: header, then the ring ----
+  #s: PairStore;
+  #off: number;
+  #entry: number;
   #cap: number;
   #head = 0;
   #n = 0;
-  readonly #max: number;
-  readonly #budget: SlotBudget;
 
-  constructor(key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, max: number, budget: SlotBudget = unbounded()) {
+  constructor(key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, store: PairStore) {
     this.key = key;
     this.kind = kind;
     this.name = name;
     this.dst = dst;
     this.port = port;
     this.proto = proto;
-    this.#max = max;
-    this.#budget = budget;
-    this.#cap = Math.min(8, max);
-    this.#ring = new Float64Array(this.#cap * 2);
-    budget.used += this.#cap;
+    this.#s = store;
+    this.#cap = Math.min(MIN_CAP, store.maxConns);
+    this.#off = store.alloc(this, HEADER + this.#cap * 2);
+    this.#entry = store.entry;
+    store.used += this.#cap;
+    const d = store.d;
+    const o = this.#off;
+    d[o + H_START] = Number.NaN;
+    d[o + H_WIN] = 0;
+    d[o + H_FIRST] = Number.NaN;
+    d[o + H_LAST] = Number.NaN;
+    d[o + H_OUT] = 0;
+    d[o + H_IN] = 0;
+    d[o + H_DUE] = Infinity;
+  }
+
+  // ---- current window (header doubles) ----
+  /** Window start (stream seconds), NaN when no window is open. */
+  get start(): number {
+    return this.#s.d[this.#off + H_START]!;
+  }
+  set start(v: number) {
+    this.#s.d[this.#off + H_START] = v;
+  }
+  /** Window length, seconds (doubles for slow beacons). */
+  get win(): number {
+    return this.#s.d[this.#off + H_WIN]!;
+  }
+  set win(v: number) {
+    this.#s.d[this.#off + H_WIN] = v;
+  }
+  get first(): number {
+    return this.#s.d[this.#off + H_FIRST]!;
+  }
+  set first(v: number) {
+    this.#s.d[this.#off + H_FIRST] = v;
+  }
+  get last(): number {
+    return this.#s.d[this.#off + H_LAST]!;
+  }
+  set last(v: number) {
+    this.#s.d[this.#off + H_LAST] = v;
+  }
+  get bytesOut(): number {
+    return this.#s.d[this.#off + H_OUT]!;
+  }
+  set bytesOut(v: number) {
+    this.#s.d[this.#off + H_OUT] = v;
+  }
+  get bytesIn(): number {
+    return this.#s.d[this.#off + H_IN]!;
+  }
+  set bytesIn(v: number) {
+    this.#s.d[this.#off + H_IN] = v;
+  }
+  /** When the rule must look at this pair again (window end or quiet), stream seconds. */
+  get due(): number {
+    return this.#s.d[this.#off + H_DUE]!;
+  }
+  set due(v: number) {
+    this.#s.d[this.#off + H_DUE] = v;
   }
 
   /** Ring slots held (connections the ring can hold before it grows or overwrites). */
@@ -98,13 +260,29 @@ export class Pair {
     return this.#cap;
   }
 
-  /** Give the ring's slots back to the budget (the pair is being dropped). */
+  /** @internal Doubles of the pair's block. */
+  get blockSize(): number {
+    return HEADER + this.#cap * 2;
+  }
+
+  /** @internal The store moved the block (compaction). */
+  moved(off: number, entry: number): void {
+    this.#off = off;
+    this.#entry = entry;
+  }
+
+  /** Give the block and its ring slots back to the store (the pair is being dropped). */
   release(): void {
-    this.#budget.used -= this.#cap;
+    const s = this.#s;
+    if (s === DEAD) return;
+    s.used -= this.#cap;
+    s.free(this.#entry, HEADER + this.#cap * 2);
+    this.#s = DEAD;
+    this.#off = 0;
+    this.#entry = -1;
     this.#cap = 0;
     this.#n = 0;
     this.#head = 0;
-    this.#ring = EMPTY;
   }
 
   /** Connections in the ring. */
@@ -114,12 +292,12 @@ export class Pair {
 
   /** Time of the i-th oldest connection in the ring. */
   tsAt(i: number): number {
-    return this.#ring[((this.#head + i) % this.#cap) * 2]!;
+    return this.#s.d[this.#off + HEADER + ((this.#head + i) % this.#cap) * 2]!;
   }
 
   /** Size (bytes, -1 unknown) of the i-th oldest connection in the ring. */
   sizeAt(i: number): number {
-    return this.#ring[((this.#head + i) % this.#cap) * 2 + 1]!;
+    return this.#s.d[this.#off + HEADER + ((this.#head + i) % this.#cap) * 2 + 1]!;
   }
 
   /** Destination addresses seen (≤ 8). */
@@ -154,59 +332,67 @@ export class Pair {
 
   /** Open a window at `ts` (`win` 0: no window, no hour bitmap: rita mode). */
   open(ts: number, win: number): void {
-    this.start = ts;
-    this.win = win;
-    this.first = ts;
-    this.last = ts;
+    const d = this.#s.d;
+    const o = this.#off;
+    d[o + H_START] = ts;
+    d[o + H_WIN] = win;
+    d[o + H_FIRST] = ts;
+    d[o + H_LAST] = ts;
   }
 
   /** Add a connection to the open window: its time, the size the mode scores on, and the byte counts for the sums. */
   push(ts: number, size: number, ob: number, rb: number): void {
     if (this.#n === this.#cap) {
-      if (this.#cap < this.#max && this.#budget.used + Math.min(this.#max, this.#cap * 2) - this.#cap <= this.#budget.max) this.#grow();
+      const s = this.#s;
+      if (this.#cap < s.maxConns && s.used + Math.min(s.maxConns, this.#cap * 2) - this.#cap <= s.max) this.#grow();
       else {
-        if (this.#cap < this.#max) this.#budget.refused++;
+        if (this.#cap < s.maxConns) s.refused++;
         this.#head = (this.#head + 1) % this.#cap;
         this.#n--;
         this.overflow = true;
       }
     }
-    const s = ((this.#head + this.#n) % this.#cap) * 2;
-    this.#ring[s] = ts;
-    this.#ring[s + 1] = size;
+    const d = this.#s.d;
+    const o = this.#off;
+    const r = o + HEADER + ((this.#head + this.#n) % this.#cap) * 2;
+    d[r] = ts;
+    d[r + 1] = size;
     this.#n++;
-    if (ts < this.first) this.first = ts;
-    if (ts > this.last) this.last = ts;
+    if (ts < d[o + H_FIRST]!) d[o + H_FIRST] = ts;
+    if (ts > d[o + H_LAST]!) d[o + H_LAST] = ts;
     this.count++;
     if (ob >= 0) {
-      this.bytesOut += ob;
+      d[o + H_OUT] = d[o + H_OUT]! + ob;
       this.knownOut++;
     }
     if (rb >= 0) {
-      this.bytesIn += rb;
+      d[o + H_IN] = d[o + H_IN]! + rb;
       this.knownIn++;
     }
-    if (this.win > 0 && this.count >= 2) {
-      if (this.#hours === undefined) {
-        this.#hours = [0];
-        this.#hour(this.start);
-      }
-      this.#hour(ts);
+    if (d[o + H_WIN]! > 0 && this.count >= 2) {
+      const start = d[o + H_START]!;
+      if (this.count === 2) this.#hour(start, start);
+      this.#hour(start, ts);
     }
   }
 
-  #hour(ts: number): void {
-    const h = Math.floor((ts - this.start) / 3600);
+  #hour(start: number, ts: number): void {
+    const h = Math.floor((ts - start) / 3600);
     if (h < 0) return;
     const w = (h / 30) | 0;
-    let hours = this.#hours!;
-    if (hours.length <= w) {
-      // Exact size (one word per 30 hours): rare, only windows longer than 30 h grow it.
-      const grown = new Array<number>(w + 1).fill(0);
-      for (let i = 0; i < hours.length; i++) grown[i] = hours[i]!;
-      this.#hours = hours = grown;
+    const bit = 1 << (h % 30);
+    if (w === 0) {
+      this.#hours0 |= bit;
+      return;
     }
-    hours[w] = hours[w]! | (1 << (h % 30));
+    let more = this.#hoursMore;
+    if (more === undefined || more.length < w) {
+      // Exact size (one word per 30 hours): only windows longer than 30 h have more than the first word.
+      const grown = new Array<number>(w).fill(0);
+      if (more !== undefined) for (let i = 0; i < more.length; i++) grown[i] = more[i]!;
+      this.#hoursMore = more = grown;
+    }
+    more[w - 1] = more[w - 1]! | bit;
   }
 
   /** Drop the oldest connection from the ring (rita mode trims to its 24-hour horizon). */
@@ -218,33 +404,38 @@ export class Pair {
 
   /** Close the window: forget its connections (the ring is kept for the next one). */
   reset(): void {
-    this.start = NaN;
-    this.win = 0;
-    this.first = NaN;
-    this.last = NaN;
+    const d = this.#s.d;
+    const o = this.#off;
+    d[o + H_START] = Number.NaN;
+    d[o + H_WIN] = 0;
+    d[o + H_FIRST] = Number.NaN;
+    d[o + H_LAST] = Number.NaN;
+    d[o + H_OUT] = 0;
+    d[o + H_IN] = 0;
+    d[o + H_DUE] = Infinity;
     this.count = 0;
     this.failed = 0;
-    this.bytesOut = 0;
-    this.bytesIn = 0;
     this.knownOut = 0;
     this.knownIn = 0;
     this.overflow = false;
     this.#head = 0;
     this.#n = 0;
-    this.#hours = undefined;
-    this.due = Infinity;
+    this.#hours0 = 0;
+    this.#hoursMore = undefined;
   }
 
   /** Hours with at least one connection, and the longest run of consecutive such hours. */
   hoursActive(): { active: number; longestRun: number } {
-    const h = this.#hours;
-    if (h === undefined) return { active: this.count > 0 ? 1 : 0, longestRun: this.count > 0 ? 1 : 0 };
+    if (this.count < 2 || !(this.win > 0)) return { active: this.count > 0 ? 1 : 0, longestRun: this.count > 0 ? 1 : 0 };
     let active = 0;
     let run = 0;
     let best = 0;
+    const more = this.#hoursMore;
     const last = Math.floor((this.last - this.start) / 3600) + 1;
     for (let i = 0; i < last; i++) {
-      if ((h[(i / 30) | 0]! >>> i % 30) & 1) {
+      const w = (i / 30) | 0;
+      const word = w === 0 ? this.#hours0 : more !== undefined && w <= more.length ? more[w - 1]! : 0;
+      if ((word >>> i % 30) & 1) {
         active++;
         run++;
         if (run > best) best = run;
@@ -254,36 +445,27 @@ export class Pair {
   }
 
   #grow(): void {
-    const cap = Math.min(this.#max, this.#cap * 2);
-    const ring = new Float64Array(cap * 2);
+    const s = this.#s;
+    const cap = Math.min(s.maxConns, this.#cap * 2);
+    const oldSize = HEADER + this.#cap * 2;
+    // alloc may compact and move this pair's block: read the old offset and entry after it.
+    const off = s.alloc(this, HEADER + cap * 2);
+    const entry = s.entry;
+    const from = this.#off;
+    const d = s.d;
+    for (let k = 0; k < HEADER; k++) d[off + k] = d[from + k]!;
     for (let i = 0; i < this.#n; i++) {
-      const s = ((this.#head + i) % this.#cap) * 2;
-      ring[i * 2] = this.#ring[s]!;
-      ring[i * 2 + 1] = this.#ring[s + 1]!;
+      const r = from + HEADER + ((this.#head + i) % this.#cap) * 2;
+      d[off + HEADER + i * 2] = d[r]!;
+      d[off + HEADER + i * 2 + 1] = d[r + 1]!;
     }
-    this.#budget.used += cap - this.#cap;
-    this.#ring = ring;
+    s.free(this.#entry, oldSize);
+    s.used += cap - this.#cap;
+    this.#off = off;
+    this.#entry = entry;
     this.#cap = cap;
     this.#head = 0;
   }
-}
-
-const EMPTY = new Float64Array(0);
-
-/**
- * Ring slots shared by every pair of one rule: a ring grows only while the
- * total stays within `max`, so `maxConnsPerPair` × `maxPairs` never becomes
- * the ceiling. A ring refused growth overwrites its oldest connection, as a
- * full ring does (`overflow`), and the refusal is counted.
- */
-export interface SlotBudget {
-  used: number;
-  max: number;
-  refused: number;
-}
-
-function unbounded(): SlotBudget {
-  return { used: 0, max: Infinity, refused: 0 };
 }
 
 /**

@@ -59,8 +59,7 @@ import { isoTime, round } from '../rule.js';
 import { beaconTechnique, human, pValue, ritaSeverity } from './finding.js';
 import type { BeaconOptions } from './options.js';
 import { RITA_DEFAULTS } from './options.js';
-import { Pair, PairKind, Run, Sightings, clockVictim, stringHash } from './pairs.js';
-import type { SlotBudget } from './pairs.js';
+import { Pair, PairKind, PairStore, Run, Sightings, clockVictim, stringHash } from './pairs.js';
 import type { BeaconHostState } from './pairs.js';
 import { mergeBursts, periodicity, sizeConsistency } from './periodicity.js';
 import type { Periodicity } from './periodicity.js';
@@ -140,7 +139,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     /** Connections that were a destination's first sighting (no pair made for them yet). */
     firstSightings: 0,
   };
-  readonly #budget: SlotBudget;
+  readonly #store: PairStore;
   readonly #sightings: Sightings | undefined;
   readonly #first = new Float64Array(4);
   // rita mode, engine-wide: the dataset's first and last kept second, pairs waiting for the end.
@@ -154,7 +153,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     this.#scoreOn = enabled.score;
     this.#rita = options.mode === 'rita';
     for (const p of options.runPorts) if (p >= 0 && p < 65536) this.#runPort[p] = 1;
-    this.#budget = { used: 0, max: options.maxRingSlots, refused: 0 };
+    this.#store = new PairStore(options.maxRingSlots, options.maxConnsPerPair);
     if (enabled.score && !this.#rita && options.sightingSlots > 0) this.#sightings = new Sightings(options.sightingSlots);
   }
 
@@ -167,8 +166,9 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     return {
       ...this.#s,
       deferred: this.#deferred.length,
-      ringGrowthRefused: this.#budget.refused,
-      ringSlots: this.#budget.used,
+      ringGrowthRefused: this.#store.refused,
+      ringSlots: this.#store.used,
+      ringStoreBytes: this.#store.bytes,
       sightingsHeld: si?.stored ?? 0,
       sightingsPromoted: si?.promoted ?? 0,
       sightingsOverwritten: si?.overwritten ?? 0,
@@ -253,7 +253,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     const pairs = st.pairs;
     // Per host, and over all hosts (a host over the global budget gives up one of its own pairs).
     if (pairs.size >= this.#o.maxPairsPerHost || (this.#s.pairs >= this.#o.maxPairs && pairs.size > 0)) this.#evict(st, host, ctx);
-    const p = new Pair(key, kind, name, dst, port, proto, this.#o.maxConnsPerPair, this.#budget);
+    const p = new Pair(key, kind, name, dst, port, proto, this.#store);
     pairs.set(key, p);
     this.#s.pairs++;
     this.#s.pairsCreated++;
@@ -292,7 +292,8 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     let name = '';
     if (rawName !== '' && (pub || proxied || o.internal)) {
       name = normalizeServerName(rawName);
-      key = `n:${name}`;
+      // The name itself: address keys are numbers or contain '|', which no name does.
+      key = name;
       kind = PairKind.Name;
     } else if (pub || o.internal) {
       const v4 = parseIPv4(dst);
