@@ -59,6 +59,9 @@ Options:
   -h, --help            this help
   -v, --version         print the version
 
+Environment: C2WATCH_HEAP_GROWTH=<percent> lets V8's heap grow that much past the live set
+between full collections (default 100: peak RSS about twice the state; v8 = V8's own, up to 4x).
+
 Exit status: 0 when the run completed (with or without findings), 2 on a bad option or
 unreadable input, 1 on an internal error.
 `;

@@ -129,3 +129,15 @@ test('the executable reads stdin and sets its exit code', async (t) => {
   child.stdin!.end(readFileSync(join(TSV, 'conn.log')));
   await new Promise((r) => child.on('close', r));
 });
+
+test('the executable checks C2WATCH_HEAP_GROWTH: a bad value is reported and V8 keeps its own growth', async (t) => {
+  const run = promisify(execFile);
+  const bin = [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'lib/cli/bin.ts')];
+  const bad = await run('node', [...bin, '--version'], { env: { ...process.env, C2WATCH_HEAP_GROWTH: 'lots' } });
+  t.regex(bad.stderr, /C2WATCH_HEAP_GROWTH must be a percent \(1-1000\) or v8, got "lots"/);
+  t.regex(bad.stdout, /^\d+\.\d+\.\d+/);
+  for (const v of ['v8', '50']) {
+    const ok = await run('node', [...bin, '--version'], { env: { ...process.env, C2WATCH_HEAP_GROWTH: v } });
+    t.is(ok.stderr, '', v);
+  }
+});
