@@ -20,13 +20,18 @@ import { InvalidOptionError } from '../errors.js';
  * (the netmask CVE-2021-28918 class). Node's `net.isIPv4` rejects it too.
  */
 export function parseIPv4(s: string): number {
-  const n = s.length;
+  return parseIPv4At(s, 0, s.length);
+}
+
+/** {@link parseIPv4} of `s` from `from` to `to` (exclusive), without slicing it. */
+function parseIPv4At(s: string, from: number, to: number): number {
+  const n = to - from;
   if (n < 7 || n > 15) return -1;
   let acc = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
       if (digits === 0) return -1;
@@ -57,45 +62,87 @@ export function formatIPv4(n: number): string {
  * Returns undefined if it is not one. A `%zone` suffix is ignored.
  */
 export function parseIPv6(s: string): Uint16Array | undefined {
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  if (s.indexOf(':') < 0) return undefined;
   const out = new Uint16Array(8);
+  return parseIPv6Into(s, out) ? out : undefined;
+}
+
+const HEAD = new Uint16Array(8);
+
+/**
+ * {@link parseIPv6} into `out` without allocating: true if `s` is an IPv6
+ * address (then `out` holds its 8 groups). One pass over the characters;
+ * membership tests call it for every IPv6 record.
+ */
+export function parseIPv6Into(s: string, out: Uint16Array): boolean {
+  let end = s.indexOf('%');
+  if (end < 0) end = s.length;
   const dbl = s.indexOf('::');
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
-  const head = dbl >= 0 ? s.slice(0, dbl) : s;
-  const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === '' ? [] : tail.split(':');
-  const groups: number[] = [];
-  // An embedded IPv4 may only be the last 32 bits of the whole address
-  // (RFC 4291 §2.2 form 3), so never in the part before a `::`.
-  const parseGroups = (parts: string[], into: number[], v4Tail: boolean): boolean => {
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (v4Tail && i === parts.length - 1 && p.includes('.')) {
-        const v4 = parseIPv4(p);
-        if (v4 < 0) return false;
-        into.push(v4 >>> 16, v4 & 0xffff);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
-        into.push(parseInt(p, 16));
-      }
-    }
-    return true;
-  };
-  const hg: number[] = [];
-  const tg: number[] = [];
-  if (!parseGroups(h, hg, dbl < 0) || !parseGroups(t, tg, true)) return undefined;
-  if (dbl >= 0) {
-    if (hg.length + tg.length > 7) return undefined;
-    groups.push(...hg, ...new Array<number>(8 - hg.length - tg.length).fill(0), ...tg);
+  const hasDbl = dbl >= 0 && dbl + 2 <= end;
+  if (hasDbl) {
+    const again = s.indexOf('::', dbl + 1);
+    if (again >= 0 && again + 2 <= end) return false;
   } else {
-    if (hg.length !== 8) return undefined;
-    groups.push(...hg);
+    const colon = s.indexOf(':');
+    if (colon < 0 || colon >= end) return false;
   }
-  for (let i = 0; i < 8; i++) out[i] = groups[i]!;
-  return out;
+  // Groups before the `::` (or all of them) go to HEAD, those after it to the end of `out`.
+  // An embedded IPv4 may only be the last 32 bits of the whole address (RFC 4291 §2.2
+  // form 3), so never in the part before a `::`.
+  const nh = groupsAt(s, 0, hasDbl ? dbl : end, HEAD, 0, !hasDbl);
+  if (nh < 0) return false;
+  if (!hasDbl) {
+    if (nh !== 8) return false;
+    out.set(HEAD);
+    return true;
+  }
+  const nt = groupsAt(s, dbl + 2, end, out, 0, true);
+  if (nt < 0 || nh + nt > 7) return false;
+  // out holds the tail groups at 0..nt: move them to the end, zero the middle, copy the head.
+  for (let i = nt - 1; i >= 0; i--) out[8 - nt + i] = out[i]!;
+  for (let i = nh; i < 8 - nt; i++) out[i] = 0;
+  for (let i = 0; i < nh; i++) out[i] = HEAD[i]!;
+  return true;
+}
+
+/**
+ * The colon-separated groups of `s` from `from` to `to` into `into` from
+ * `at`: how many (an IPv4 last part counts two), or -1 if a part is not 1–4
+ * hex digits (or, when `v4Last`, a dotted IPv4 last part). An empty range has none.
+ */
+function groupsAt(s: string, from: number, to: number, into: Uint16Array, at: number, v4Last: boolean): number {
+  if (from === to) return 0;
+  let n = at;
+  let i = from;
+  for (;;) {
+    let j = i;
+    let v = 0;
+    let dot = false;
+    while (j < to) {
+      const c = s.charCodeAt(j);
+      if (c === 58) break; // ':'
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+      else if (c >= 65 && c <= 70) v = v * 16 + (c - 55);
+      else if (c === 46) dot = true;
+      else return -1;
+      j++;
+    }
+    if (dot) {
+      // A dotted part: only as the very last part, and a valid IPv4.
+      if (!v4Last || j !== to || n + 2 > 8) return -1;
+      const v4 = parseIPv4At(s, i, j);
+      if (v4 < 0) return -1;
+      into[n++] = v4 >>> 16;
+      into[n++] = v4 & 0xffff;
+      return n - at;
+    }
+    const len = j - i;
+    if (len < 1 || len > 4 || n >= 8) return -1;
+    into[n++] = v;
+    if (j === to) return n - at;
+    i = j + 1; // past the ':'
+    if (i === to) return -1; // a trailing single ':'
+  }
 }
 
 /**
@@ -168,6 +215,10 @@ export class CidrSet {
   readonly #texts: string[] = [];
   /** (mask, network) pairs while the set holds at most SMALL_SET IPv4 blocks. */
   #small: Uint32Array | undefined = new Uint32Array(0);
+  /** The same for IPv6: 8 mask groups then 8 network groups per block. */
+  #small6: Uint16Array | undefined = new Uint16Array(0);
+  /** Groups of the address being tested (no allocation per test). */
+  readonly #g = new Uint16Array(8);
 
   constructor(cidrs: Iterable<string> = []) {
     for (const c of cidrs) this.add(c);
@@ -223,9 +274,30 @@ export class CidrSet {
         this.#v6Prefixes = [...this.#v6.keys()].sort((a, b) => a - b);
       }
       s.add(v6Key(c.v6!, c.prefix));
+      this.#rebuildSmall6(c.v6!, c.prefix);
     }
     this.#texts.push(c.text);
     return this;
+  }
+
+  #rebuildSmall6(net: Uint16Array, prefix: number): void {
+    const cur = this.#small6;
+    if (cur === undefined) return;
+    if (cur.length / 16 >= SMALL_SET) {
+      this.#small6 = undefined;
+      return;
+    }
+    const arr = new Uint16Array(cur.length + 16);
+    arr.set(cur);
+    let bits = prefix;
+    for (let i = 0; i < 8; i++) {
+      const take = bits >= 16 ? 16 : bits > 0 ? bits : 0;
+      const mask = take === 16 ? 0xffff : (0xffff << (16 - take)) & 0xffff;
+      arr[cur.length + i] = mask;
+      arr[cur.length + 8 + i] = net[i]! & mask;
+      bits -= take;
+    }
+    this.#small6 = arr;
   }
 
   #rebuildSmall(): void {
@@ -262,8 +334,17 @@ export class CidrSet {
     const v4 = parseIPv4(address);
     if (v4 >= 0) return this.hasV4(v4);
     if (this.#v6Prefixes.length === 0) return false;
-    const g = parseIPv6(address);
-    if (!g) return false;
+    const g = this.#g;
+    if (!parseIPv6Into(address, g)) return false;
+    const small = this.#small6;
+    if (small !== undefined) {
+      for (let b = 0; b < small.length; b += 16) {
+        let i = 0;
+        while (i < 8 && (g[i]! & small[b + i]!) === small[b + 8 + i]) i++;
+        if (i === 8) return true;
+      }
+      return false;
+    }
     for (const p of this.#v6Prefixes) {
       if (this.#v6.get(p)!.has(v6Key(g, p))) return true;
     }

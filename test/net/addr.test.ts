@@ -14,6 +14,7 @@ import {
   parseIPv6,
 } from '../../lib/net/addr.js';
 import { mulberry32 } from '../../bench/gen/prng.js';
+import { isIPv6 } from 'node:net';
 
 const groups = (...g: number[]): Uint16Array => Uint16Array.from(g);
 
@@ -276,4 +277,114 @@ test('Ip4TextCache: the dotted text of any address, the same string for a recent
   t.is(c.text(0x0a000001), a);
   t.is(c.text(0), '0.0.0.0');
   t.is(c.text(0xffffffff), '255.255.255.255');
+});
+
+/** The first parser (split and regex), kept as the oracle for the allocation-free one. */
+function referenceParseIPv6(s: string): number[] | undefined {
+  const pct = s.indexOf('%');
+  if (pct >= 0) s = s.slice(0, pct);
+  if (s.indexOf(':') < 0) return undefined;
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
+  const head = dbl >= 0 ? s.slice(0, dbl) : s;
+  const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
+  const parse = (parts: string[], into: number[], v4Tail: boolean): boolean => {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (v4Tail && i === parts.length - 1 && p.includes('.')) {
+        const v4 = parseIPv4(p);
+        if (v4 < 0) return false;
+        into.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+        into.push(parseInt(p, 16));
+      }
+    }
+    return true;
+  };
+  const hg: number[] = [];
+  const tg: number[] = [];
+  if (!parse(head === '' ? [] : head.split(':'), hg, dbl < 0) || !parse(tail === '' ? [] : tail.split(':'), tg, true)) return undefined;
+  if (dbl >= 0) return hg.length + tg.length > 7 ? undefined : [...hg, ...new Array<number>(8 - hg.length - tg.length).fill(0), ...tg];
+  return hg.length === 8 ? hg : undefined;
+}
+
+test('parseIPv6 (property): agrees with the split-and-regex reference and with net.isIPv6 on 200 000 random strings and every text form of random addresses', (t) => {
+  const rnd = mulberry32(7);
+  const pick = (s: string): string => s[Math.floor(rnd() * s.length)]!;
+  let valid = 0;
+  let bad = 0;
+  for (let k = 0; k < 200_000 && bad < 5; k++) {
+    // Strings near the grammar: hex digits, colons, dots, the odd other character.
+    const len = Math.floor(rnd() * 40);
+    let s = '';
+    for (let i = 0; i < len; i++) s += pick(rnd() < 0.02 ? 'g% -' : '0123456789abcdefABCDEF::::.');
+    const got = parseIPv6(s);
+    const want = referenceParseIPv6(s);
+    const same = got === undefined ? want === undefined : want !== undefined && want.every((v, i) => got[i] === v);
+    const node = s.includes('%') || isIPv6(s) === (got !== undefined); // zones: Node wants a non-empty one
+    if (!same || !node) {
+      bad++;
+      t.fail(`"${s}": got ${got === undefined ? 'undefined' : [...got].join(',')}, reference ${String(want)}, net.isIPv6 ${isIPv6(s)}`);
+    }
+    if (got !== undefined) valid++;
+  }
+  t.true(valid > 1000, `only ${valid} valid strings drawn`);
+  // Every text form of random addresses parses back to the groups.
+  for (let k = 0; k < 20_000 && bad < 5; k++) {
+    const g = new Uint16Array(8);
+    for (let i = 0; i < 8; i++) g[i] = rnd() < 0.4 ? 0 : Math.floor(rnd() * 65536);
+    const forms = [formatIPv6(g), formatIPv6(g).toUpperCase(), [...g].map((x) => x.toString(16).padStart(4, '0')).join(':'), `${formatIPv6(g)}%eth0`];
+    if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) forms.push(`::ffff:${g[6]! >>> 8}.${g[6]! & 255}.${g[7]! >>> 8}.${g[7]! & 255}`);
+    for (const f of forms) {
+      const got = parseIPv6(f);
+      if (got === undefined || !got.every((v, i) => v === g[i])) {
+        bad++;
+        t.fail(`${f} → ${got === undefined ? 'undefined' : [...got].join(',')}, want ${[...g].join(',')}`);
+      }
+    }
+  }
+  t.is(bad, 0);
+});
+
+test('CidrSet (property): IPv6 membership by linear scan (≤ 32 blocks) and by prefix maps (more) agree with a brute-force check', (t) => {
+  const rnd = mulberry32(11);
+  const inBlock = (a: Uint16Array, net: Uint16Array, prefix: number): boolean => {
+    for (let bit = 0; bit < prefix; bit++) {
+      const i = bit >> 4;
+      const m = 0x8000 >> (bit & 15);
+      if ((a[i]! & m) !== (net[i]! & m)) return false;
+    }
+    return true;
+  };
+  for (const count of [5, 32, 33, 60]) {
+    const blocks: { net: Uint16Array; prefix: number }[] = [];
+    const set = new CidrSet();
+    for (let k = 0; k < count; k++) {
+      const net = new Uint16Array(8);
+      for (let i = 0; i < 8; i++) net[i] = rnd() < 0.5 ? 0x2001 : Math.floor(rnd() * 65536);
+      const prefix = [7, 10, 16, 31, 32, 48, 64, 96, 127, 128][Math.floor(rnd() * 10)]!;
+      blocks.push({ net, prefix });
+      set.add(`${formatIPv6(net)}/${prefix}`);
+    }
+    let hits = 0;
+    for (let k = 0; k < 5000; k++) {
+      // Half the addresses inside a random block (its bits, then random host bits), half anywhere.
+      const a = new Uint16Array(8);
+      const b = blocks[Math.floor(rnd() * blocks.length)]!;
+      for (let i = 0; i < 8; i++) a[i] = Math.floor(rnd() * 65536);
+      if (rnd() < 0.5) for (let bit = 0; bit < b.prefix; bit++) {
+        const i = bit >> 4;
+        const m = 0x8000 >> (bit & 15);
+        a[i] = (a[i]! & ~m) | (b.net[i]! & m);
+      }
+      const want = blocks.some((x) => inBlock(a, x.net, x.prefix));
+      if (want) hits++;
+      if (set.has(formatIPv6(a)) !== want) {
+        t.fail(`${count} blocks: ${formatIPv6(a)} → ${!want}, want ${want}`);
+        return;
+      }
+    }
+    t.true(hits > 1000 && hits < 5000, `${count} blocks: ${hits} hits`);
+  }
 });
