@@ -62,16 +62,18 @@ export interface BeaconOptions {
   maxPairs: number;
   /**
    * Connections kept per pair for interval statistics (a ring, grown by
-   * doubling from 8). Counts, byte sums and hourly counters stay exact past
+   * doubling from 4). Counts, byte sums and hourly counters stay exact past
    * it. Default 1024 in default mode; rita mode keeps up to 86 400 (RITA's own cap).
    */
   maxConnsPerPair: number;
   /**
    * Ring slots (connections, 16 bytes each) over all pairs together: a ring
-   * grows past its first 8 only while the total stays within this; a ring
+   * grows past its first 4 only while the total stays within this; a ring
    * refused growth overwrites its oldest connection (`ringOverflow` in the
    * evidence, `ringGrowthRefused` in the stats). Default 4 194 304 (64 MiB);
    * rita mode 33 554 432 (512 MiB), as its pairs keep up to 86 400 connections.
+   * The store holding the rings (and 64 bytes of numbers per pair) is at most
+   * twice what its live pairs use: it compacts in place.
    */
   maxRingSlots: number;
   /**
