@@ -197,7 +197,12 @@ export class Pair {
     this.#off = store.alloc(this, HEADER + this.#cap * 2);
     this.#entry = store.entry;
     store.used += this.#cap;
-    const d = store.d;
+    this.#clearHeader();
+  }
+
+  /** No window: the header as a new pair has it and {@link reset} leaves it. */
+  #clearHeader(): void {
+    const d = this.#s.d;
     const o = this.#off;
     d[o + H_START] = Number.NaN;
     d[o + H_WIN] = 0;
@@ -404,15 +409,7 @@ export class Pair {
 
   /** Close the window: forget its connections (the ring is kept for the next one). */
   reset(): void {
-    const d = this.#s.d;
-    const o = this.#off;
-    d[o + H_START] = Number.NaN;
-    d[o + H_WIN] = 0;
-    d[o + H_FIRST] = Number.NaN;
-    d[o + H_LAST] = Number.NaN;
-    d[o + H_OUT] = 0;
-    d[o + H_IN] = 0;
-    d[o + H_DUE] = Infinity;
+    this.#clearHeader();
     this.count = 0;
     this.failed = 0;
     this.knownOut = 0;
