@@ -32,6 +32,8 @@
 
 import { LRUCache } from 'lru-cache';
 import { HostState } from './correlate/host.js';
+import { AnswerSlab } from './correlate/dns.js';
+import { Interner } from './correlate/intern.js';
 import type { HostLimits } from './correlate/host.js';
 import { Prevalence } from './correlate/prevalence.js';
 import type { PrevalenceOptions } from './correlate/prevalence.js';
@@ -119,6 +121,13 @@ export interface EngineOptions {
   beacon?: Partial<BeaconOptions>;
   /** Cross-host prevalence bounds. */
   prevalence?: PrevalenceOptions;
+  /**
+   * Strings the engine keeps (query names, answer addresses, resolvers,
+   * server names, destinations) are interned, so each distinct one is held
+   * once however many hosts and records repeat it. The interner holds two
+   * generations of this many strings. 0 turns it off. Default 16 384.
+   */
+  internSize?: number;
 }
 
 /** Counters; all cumulative except where noted. */
@@ -166,6 +175,8 @@ export interface EngineStats {
   rules: Record<string, Record<string, number>>;
   /** Newest record time, seconds since the epoch (NaN before any record). */
   clock: number;
+  /** The string interner: strings it holds now, and lookups that found an earlier copy or kept a new one. */
+  interned: { strings: number; hits: number; misses: number };
 }
 
 // Zeek conn_state values where the responder never answered or refused.
@@ -213,6 +224,7 @@ export class Engine implements RecordSink {
   readonly #allFlowRules: number[];
   readonly #hosts: LRUCache<string, HostState>;
   readonly #prevalence: Prevalence;
+  readonly #intern: Interner;
   readonly #ctx: RuleContext;
   readonly #allow: FindingFilter | undefined;
   readonly #onFinding: ((f: Finding) => void) | undefined;
@@ -270,7 +282,7 @@ export class Engine implements RecordSink {
     this.#limits = {
       maxEventsPerHost: positive('maxEventsPerHost', options.maxEventsPerHost, 256),
       maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 4096),
-      answerBudget: { used: 0, max: positive('maxAnswers', options.maxAnswers, 1_000_000) },
+      answerBudget: new AnswerSlab(positive('maxAnswers', options.maxAnswers, 1_000_000)),
       maxQueriesPerHost: positive('maxQueriesPerHost', options.maxQueriesPerHost, 256),
       maxNamesPerHost: positive('maxNamesPerHost', options.maxNamesPerHost, 1024),
       queryBudget: { used: 0, max: positive('maxQueries', options.maxQueries, 1_048_576) },
@@ -282,6 +294,9 @@ export class Engine implements RecordSink {
     this.#maxEvents = positive('maxEvents', options.maxEvents, 262_144);
     this.#linkGrace = mb.linkGrace;
     this.#prevalence = new Prevalence(options.prevalence);
+    const internSize = options.internSize ?? 16_384;
+    if (!(internSize >= 0)) throw new InvalidOptionError(`internSize must be >= 0, got ${options.internSize}`);
+    this.#intern = new Interner(internSize);
     this.#s = {
       flows: 0,
       dns: 0,
@@ -307,6 +322,7 @@ export class Engine implements RecordSink {
       droppedFindings: 0,
       rules: {},
       clock: NaN,
+      interned: { strings: 0, hits: 0, misses: 0 },
     };
     const hostTtl = positive('hostTtl', options.hostTtl, beaconOn ? Math.max(3600, bo.window) : 3600);
     this.#hosts = new LRUCache<string, HostState>({
@@ -372,7 +388,8 @@ export class Engine implements RecordSink {
       extra = EventFlag.Extra;
     }
     // An IP-literal Host / SNI for the flow's own destination names nothing: the flow went direct to an address.
-    const serverName = r.serverName !== '' && !namesAddress(r.serverName, r.respH) ? r.serverName : '';
+    const intern = this.#intern;
+    const serverName = r.serverName !== '' && !namesAddress(r.serverName, r.respH) ? intern.intern(r.serverName) : '';
     const host = this.#host(r.origH);
     if (ts > host.lastTs) host.lastTs = ts;
     if (ts < host.doneTs) {
@@ -392,7 +409,7 @@ export class Engine implements RecordSink {
       (FAILED_STATES.has(r.connState) ? EventFlag.Failed : 0) |
       (serverName !== '' ? EventFlag.Named : 0) |
       extra;
-    const s = ev.insert(ts, band, r.respP, flags, r.respH, serverName);
+    const s = ev.insert(ts, band, r.respP, flags, intern.intern(r.respH), serverName);
     ev.proto[s] = r.proto === 'tcp' ? ProtoNum.tcp : r.proto === 'udp' ? ProtoNum.udp : r.proto === 'icmp' ? ProtoNum.icmp : typeof r.proto === 'number' ? r.proto & 255 : 0;
     ev.origBytes[s] = r.origBytes;
     ev.origIpBytes[s] = r.origIpBytes;
@@ -415,13 +432,15 @@ export class Engine implements RecordSink {
     const host = this.#host(r.origH);
     if (ts > host.lastTs) host.lastTs = ts;
     host.dnsRecords++;
-    host.queries.push(ts, r.query, r.qtype, r.rcode, r.respH);
+    const intern = this.#intern;
+    const query = intern.intern(r.query);
+    host.queries.push(ts, query, r.qtype, r.rcode, intern.intern(r.respH));
     const answers = r.answers;
     for (let i = 0; i < answers.length; i++) {
       const a = answers[i]!;
       if (parseIPv4(a) >= 0 || (a.indexOf(':') >= 0 && a.indexOf(' ') < 0)) {
         const before = host.answers.evicted;
-        host.answers.add(a, r.query, ts, r.ttls[i] ?? -1);
+        host.answers.add(intern.intern(a), query, ts, r.ttls[i] ?? -1);
         this.#s.answersEvicted += host.answers.evicted - before;
       }
     }
@@ -447,7 +466,7 @@ export class Engine implements RecordSink {
     if (ts > host.lastTs) host.lastTs = ts;
     const names = host.names;
     const before = names.dropped;
-    names.add(r.uid, ts, r.serverName, r.protocol, r.proxied, r.method === 'CONNECT');
+    names.add(r.uid, ts, this.#intern.intern(r.serverName), r.protocol, r.proxied, r.method === 'CONNECT');
     this.#s.namesDropped += names.dropped - before;
     this.#maybeSweep();
   }
@@ -499,6 +518,7 @@ export class Engine implements RecordSink {
       findings: { ...s.findings },
       rules: Object.fromEntries(this.#rules.filter((r) => r.stats !== undefined).map((r) => [r.name, r.stats!()])),
       clock: this.#clock === -Infinity ? NaN : this.#clock,
+      interned: { strings: this.#intern.size, hits: this.#intern.hits, misses: this.#intern.misses },
     };
   }
 
@@ -589,7 +609,7 @@ export class Engine implements RecordSink {
         const hit = host.answers.lookup(ev.dst[s]!, ev.ts[s]!, 2, grace);
         if (hit !== undefined) {
           ev.flags[s]! |= EventFlag.Linked;
-          if (ev.name[s] === '') ev.name[s] = hit.name;
+          if (ev.name[s] === '') ev.name[s] = hit;
         }
       }
       for (let r = 0; r < rules.length; r++) rules[r]!.step(st[r], host, host.pending, ctx);

@@ -23,6 +23,7 @@
  */
 
 import { LRUCache } from 'lru-cache';
+import { AnswerSlab } from '../../lib/correlate/dns.js';
 import { HostState } from '../../lib/correlate/host.js';
 import type { HostLimits } from '../../lib/correlate/host.js';
 import { BeaconRule } from '../../lib/detect/beacon/rule.js';
@@ -43,7 +44,7 @@ const MILLION = 1_000_000;
 const limits: HostLimits = {
   maxEventsPerHost: 256,
   maxAnswersPerHost: 4096,
-  answerBudget: { used: 0, max: 1_000_000 },
+  answerBudget: new AnswerSlab(1_000_000),
   queryBudget: { used: 0, max: 1_048_576 },
   nameBudget: { used: 0, max: 262_144 },
   maxQueriesPerHost: 256,

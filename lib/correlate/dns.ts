@@ -9,46 +9,115 @@
  * @module
  */
 
-/** What the cache remembers of one address. */
-export interface AnswerEntry {
-  /** Query name of the latest answer holding this address. */
-  name: string;
-  /** Stream time of the first answer holding it (any name), and of the latest. */
-  first: number;
-  last: number;
-  /** TTL of the latest answer, seconds. */
-  ttl: number;
-  /** When `name` first answered with this address (a CDN address is answered for several names over time). */
-  since: number;
-  /** The name answered before `name`, and until when ('' when none): flows before `since` belong to it. */
-  prevName: string;
-  prevLast: number;
-  prevTtl: number;
-}
-
-/** A count shared by every host's table of one kind (answers, query slots, names), so the total stays bounded. */
+/** A count shared by every host's table of one kind (query slots, names), so the total stays bounded. */
 export interface AnswerBudget {
   used: number;
   readonly max: number;
 }
 
+// Per-answer numbers in the slab, one stride of doubles per slot.
+const A_FIRST = 0; // stream time of the first answer holding the address (any name)
+const A_LAST = 1; // ... and of the latest
+const A_TTL = 2; // TTL of the latest answer, seconds
+const A_SINCE = 3; // when `name` first answered with this address (a CDN address is answered for several names over time)
+const A_STRIDE = 4;
+
+/**
+ * Every host's DNS answers in one set of typed arrays, and the shared bound
+ * on how many there are (`max`, the engine's `maxAnswers`).
+ *
+ * An answer used to be a JS object of eight fields with five boxed doubles,
+ * ~170 B before its Map entry; here it is a slot: four doubles and two string
+ * references (48 B). (The object also kept the previous name's last answer and
+ * TTL, which nothing read.) Slots are handed out from a free list; the arrays grow
+ * by doubling while `used` rises and never beyond `max` slots, and never
+ * shrink (their size is the high-water mark of answers held at once).
+ */
+export class AnswerSlab implements AnswerBudget {
+  /** Answers held over all hosts. */
+  used = 0;
+  readonly max: number;
+  d: Float64Array;
+  /** Query name of the latest answer holding the address. */
+  name: string[];
+  /** The name answered before `name` ('' when none): flows before `since` belong to it. */
+  prevName: string[];
+  #next: Int32Array;
+  #free = -1;
+  #top = 0;
+
+  constructor(max: number, initial = 1024) {
+    this.max = max;
+    const cap = Math.max(1, Math.min(initial, Number.isFinite(max) ? max : initial));
+    this.d = new Float64Array(cap * A_STRIDE);
+    this.name = new Array<string>(cap).fill('');
+    this.prevName = new Array<string>(cap).fill('');
+    this.#next = new Int32Array(cap);
+  }
+
+  /** Slots the arrays hold (used or free). */
+  get capacity(): number {
+    return this.#next.length;
+  }
+
+  /** Bytes of the typed arrays and string-reference arrays. */
+  get bytes(): number {
+    return this.d.byteLength + this.#next.byteLength + this.capacity * 16;
+  }
+
+  /** A free slot (the caller has checked `used < max`). */
+  alloc(): number {
+    this.used++;
+    if (this.#free >= 0) {
+      const s = this.#free;
+      this.#free = this.#next[s]!;
+      return s;
+    }
+    if (this.#top === this.#next.length) this.#grow();
+    return this.#top++;
+  }
+
+  free(s: number): void {
+    this.used--;
+    this.name[s] = '';
+    this.prevName[s] = '';
+    this.#next[s] = this.#free;
+    this.#free = s;
+  }
+
+  #grow(): void {
+    const old = this.#next.length;
+    const cap = Math.max(old + 1, Math.min(old * 2, Number.isFinite(this.max) ? this.max : old * 2));
+    const d = new Float64Array(cap * A_STRIDE);
+    d.set(this.d);
+    this.d = d;
+    const next = new Int32Array(cap);
+    next.set(this.#next);
+    this.#next = next;
+    for (let i = old; i < cap; i++) {
+      this.name.push('');
+      this.prevName.push('');
+    }
+  }
+}
+
 /**
  * address → the name that resolved to it. Bounded twice: at most `max`
- * addresses for this host, and all hosts together at most the shared
- * budget's `max`. When either is reached, this host's least recently answered
- * address goes (a Map keeps insertion order, and a refresh re-inserts), so a
- * busy host pays for its own answers. Expired entries are dropped on lookup.
+ * addresses for this host, and all hosts together at most the slab's `max`.
+ * When either is reached, this host's least recently answered address goes
+ * (a Map keeps insertion order, and a refresh re-inserts), so a busy host
+ * pays for its own answers. Expired entries are dropped by {@link prune}.
  */
 export class AnswerCache {
-  readonly #map = new Map<string, AnswerEntry>();
+  readonly #map = new Map<string, number>();
   readonly #max: number;
-  readonly #budget: AnswerBudget;
+  readonly #slab: AnswerSlab;
   /** Entries pushed out by a bound. */
   evicted = 0;
 
-  constructor(max: number, budget: AnswerBudget = { used: 0, max: Infinity }) {
+  constructor(max: number, slab: AnswerSlab = new AnswerSlab(Infinity)) {
     this.#max = max;
-    this.#budget = budget;
+    this.#slab = slab;
   }
 
   /**
@@ -59,23 +128,27 @@ export class AnswerCache {
    * last TTL's worth of answers.
    */
   prune(now: number, grace: number, maxScan = 512): number {
+    const slab = this.#slab;
+    const d = slab.d;
     let dropped = 0;
     let scanned = 0;
-    for (const [address, e] of this.#map) {
-      // Insertion order is refresh order: from here on every entry was answered after e.
-      if (e.last + grace >= now || ++scanned > maxScan) break;
-      if (e.last + Math.max(e.ttl, 0) + grace < now) {
+    for (const [address, s] of this.#map) {
+      const o = s * A_STRIDE;
+      const last = d[o + A_LAST]!;
+      // Insertion order is refresh order: from here on every entry was answered after this one.
+      if (last + grace >= now || ++scanned > maxScan) break;
+      if (last + Math.max(d[o + A_TTL]!, 0) + grace < now) {
         this.#map.delete(address);
-        this.#budget.used--;
+        slab.free(s);
         dropped++;
       }
     }
     return dropped;
   }
 
-  /** Give this cache's entries back to the shared budget (the host is going away). */
+  /** Give this cache's entries back to the shared slab (the host is going away). */
   release(): void {
-    this.#budget.used -= this.#map.size;
+    for (const s of this.#map.values()) this.#slab.free(s);
     this.#map.clear();
   }
 
@@ -85,36 +158,45 @@ export class AnswerCache {
 
   /** Remember that `name` resolved to `address` at `ts` with `ttl`. */
   add(address: string, name: string, ts: number, ttl: number): void {
+    const slab = this.#slab;
     const old = this.#map.get(address);
     if (old !== undefined) {
+      const d = slab.d;
+      const o = old * A_STRIDE;
       this.#map.delete(address);
-      if (name !== old.name) {
+      if (name !== slab.name[old]) {
         // Another name for the same address (shared CDN addresses): keep the previous one
         // so that flows before this answer still get the name they were resolved by.
-        old.prevName = old.name;
-        old.prevLast = old.last;
-        old.prevTtl = old.ttl;
-        old.name = name;
-        old.since = ts;
+        slab.prevName[old] = slab.name[old]!;
+        slab.name[old] = name;
+        d[o + A_SINCE] = ts;
       }
-      if (ts < old.first) old.first = ts;
-      if (ts > old.last) old.last = ts;
-      old.ttl = ttl;
+      if (ts < d[o + A_FIRST]!) d[o + A_FIRST] = ts;
+      if (ts > d[o + A_LAST]!) d[o + A_LAST] = ts;
+      d[o + A_TTL] = ttl;
       this.#map.set(address, old);
       return;
     }
-    if (this.#map.size >= this.#max || this.#budget.used >= this.#budget.max) {
+    if (this.#map.size >= this.#max || slab.used >= slab.max) {
       if (this.#map.size === 0) {
         this.evicted++; // the shared budget is spent by other hosts: this answer is not kept
         return;
       }
-      const oldest = this.#map.keys().next().value as string;
+      const [oldest, s] = this.#map.entries().next().value as [string, number];
       this.#map.delete(oldest);
-      this.#budget.used--;
+      slab.free(s);
       this.evicted++;
     }
-    this.#map.set(address, { name, first: ts, last: ts, ttl, since: ts, prevName: '', prevLast: -Infinity, prevTtl: 0 });
-    this.#budget.used++;
+    const s = slab.alloc();
+    const d = slab.d;
+    const o = s * A_STRIDE;
+    d[o + A_FIRST] = ts;
+    d[o + A_LAST] = ts;
+    d[o + A_TTL] = ttl;
+    d[o + A_SINCE] = ts;
+    slab.name[s] = name;
+    slab.prevName[s] = '';
+    this.#map.set(address, s);
   }
 
   /**
@@ -125,14 +207,17 @@ export class AnswerCache {
    * `ts`, however long ago it was answered (flows reach the rules up to the
    * reorder window late, after later answers have come in).
    */
-  lookup(address: string, ts: number, slack: number, grace: number): { readonly name: string } | undefined {
-    const e = this.#map.get(address);
-    if (e === undefined) return undefined;
-    if (e.first > ts + slack) return undefined;
-    if (e.last + Math.max(e.ttl, 0) + grace < ts) return undefined;
+  lookup(address: string, ts: number, slack: number, grace: number): string | undefined {
+    const s = this.#map.get(address);
+    if (s === undefined) return undefined;
+    const slab = this.#slab;
+    const d = slab.d;
+    const o = s * A_STRIDE;
+    if (d[o + A_FIRST]! > ts + slack) return undefined;
+    if (d[o + A_LAST]! + Math.max(d[o + A_TTL]!, 0) + grace < ts) return undefined;
     // The current name was first answered after this flow started: the flow was resolved by the earlier one.
-    if (e.since > ts + slack) return e.prevName !== '' ? { name: e.prevName } : undefined;
-    return e;
+    if (d[o + A_SINCE]! > ts + slack) return slab.prevName[s] !== '' ? slab.prevName[s] : undefined;
+    return slab.name[s];
   }
 }
 

@@ -13,7 +13,7 @@
  */
 
 import { AnswerCache, QueryRing } from './dns.js';
-import type { AnswerBudget } from './dns.js';
+import type { AnswerBudget, AnswerSlab } from './dns.js';
 import { EventRing } from './ring.js';
 
 export interface HostLimits {
@@ -22,8 +22,8 @@ export interface HostLimits {
   maxQueriesPerHost: number;
   /** Server names (ssl/http logs) waiting for their flow, per host. */
   maxNamesPerHost: number;
-  /** Shared by all hosts of one engine: DNS answers held in total. */
-  answerBudget: AnswerBudget;
+  /** Shared by all hosts of one engine: DNS answers, stored and bounded in total. */
+  answerBudget: AnswerSlab;
   /** Shared by all hosts: query ring slots in total. */
   queryBudget: AnswerBudget;
   /** Shared by all hosts: server names waiting for their flow in total. */

@@ -1,12 +1,13 @@
 import test from 'ava';
 import { HostState } from '../../../lib/correlate/host.js';
+import { AnswerSlab } from '../../../lib/correlate/dns.js';
 import { Prevalence } from '../../../lib/correlate/prevalence.js';
 import { EventFlag } from '../../../lib/correlate/ring.js';
 import { Band } from '../../../lib/detect/bands.js';
 import { DEFAULT_MULTIBAND, FeatureAccumulator, SCORE_WEIGHTS, regularity } from '../../../lib/detect/multiband/features.js';
 import type { RuleContext } from '../../../lib/detect/rule.js';
 
-const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost: 64, maxNamesPerHost: 64, answerBudget: { used: 0, max: 1000 }, queryBudget: { used: 0, max: Infinity }, nameBudget: { used: 0, max: Infinity } };
+const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost: 64, maxNamesPerHost: 64, answerBudget: new AnswerSlab(1000), queryBudget: { used: 0, max: Infinity }, nameBudget: { used: 0, max: Infinity } };
 const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
   isPublic: () => true,
   isLocal: () => false,
@@ -20,7 +21,7 @@ const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
 function feed(host: HostState, acc: FeatureAccumulator, events: [number, number, number, string][]): void {
   for (const [ts, band, port, dst] of events) {
     const hit = host.dnsRecords > 0 && band !== Band.DNS ? host.answers.lookup(dst, ts, 2, DEFAULT_MULTIBAND.linkGrace) : undefined;
-    host.events.insert(ts, band, port, EventFlag.Public | (hit ? EventFlag.Linked : 0), dst, hit?.name ?? '');
+    host.events.insert(ts, band, port, EventFlag.Public | (hit ? EventFlag.Linked : 0), dst, hit ?? '');
     acc.add(host, host.events.slot(host.events.size - 1));
     host.events.shift();
   }
