@@ -98,7 +98,10 @@ export interface EngineOptions {
   maxEvents?: number;
   /** DNS answer addresses remembered per host, for linking web flows to names. Default 4096. */
   maxAnswersPerHost?: number;
-  /** DNS answer addresses remembered over all hosts (≈ 150 B each). Default 1 000 000. */
+  /**
+   * DNS answer addresses remembered over all hosts: ≈ 110 B each (52 B in the
+   * engine-wide answer slab, the rest the host's Map entry). Default 1 000 000.
+   */
   maxAnswers?: number;
   /** Recent DNS queries kept per host, for query-shape evidence. Default 256. */
   maxQueriesPerHost?: number;

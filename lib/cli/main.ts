@@ -220,7 +220,7 @@ export function formatStats(s: AnalyzeStats): string {
     `  records       flows ${e.flows}  dns ${e.dns}  names ${e.names}  external-origin ${e.externalOrigin}  ignored ${e.ignoredFlows}  bad ${e.badRecords}  late ${e.lateEvents}`,
     `  names         joined ${e.namesJoined}  dropped ${e.namesDropped}`,
     `  hosts         active ${e.hosts.active}  created ${e.hosts.created}  evicted ${e.hosts.evicted}  expired ${e.hosts.expired}  forced-evaluations ${e.forcedEvaluations}  budget-evaluations ${e.budgetEvaluations}`,
-    `  state         answers-held ${e.answersHeld}  answers-expired ${e.answersExpired}  answers-evicted ${e.answersEvicted}  destinations ${e.prevalence.destinations}  destinations-evicted ${e.prevalence.evicted}`,
+    `  state         answers-held ${e.answersHeld}  answers-expired ${e.answersExpired}  answers-evicted ${e.answersEvicted}  destinations ${e.prevalence.destinations}  destinations-evicted ${e.prevalence.evicted}  interned-strings ${e.interned.strings}  interned-hits ${e.interned.hits}`,
     ...Object.entries(e.rules).map(([rule, c]) => `  ${`rule ${rule}`.padEnd(14)}${Object.entries(c).map(([k, v]) => `${k} ${v}`).join('  ')}`),
     `  findings      ${Object.entries(e.findings).map(([k, v]) => `${k} ${v}`).join('  ')}  suppressed ${e.suppressed}  dropped ${e.droppedFindings}`,
     `  weirds        total ${s.weirds.total}${Object.entries(s.weirds.byKind).map(([k, v]) => `  ${k} ${v}`).join('')}`,

@@ -27,11 +27,12 @@ const A_STRIDE = 4;
  * on how many there are (`max`, the engine's `maxAnswers`).
  *
  * An answer used to be a JS object of eight fields with five boxed doubles,
- * ~170 B before its Map entry; here it is a slot: four doubles and two string
- * references (48 B). (The object also kept the previous name's last answer and
- * TTL, which nothing read.) Slots are handed out from a free list; the arrays grow
- * by doubling while `used` rises and never beyond `max` slots, and never
- * shrink (their size is the high-water mark of answers held at once).
+ * ~170 B before its Map entry; here it is a slot: four doubles, two string
+ * references and a free-list link (52 B). (The object also kept the previous
+ * name's last answer and TTL, which nothing read.) Slots are handed out from
+ * a free list; the arrays grow by doubling while `used` rises and never
+ * beyond `max` slots, and never shrink (their size is the high-water mark of
+ * answers held at once).
  */
 export class AnswerSlab implements AnswerBudget {
   /** Answers held over all hosts. */
