@@ -247,9 +247,7 @@ export class QueryRing {
     this.#budget = budget;
     this.#cap = Math.min(this.#max, initial);
     budget.used += this.#cap;
-    this.ts = new Float64Array(this.#cap);
-    this.qtype = new Int32Array(this.#cap);
-    this.rcode = new Int16Array(this.#cap);
+    [this.ts, this.qtype, this.rcode] = columns(this.#cap);
     this.query = new Array<string>(this.#cap).fill('');
     this.resolver = new Array<string>(this.#cap).fill('');
   }
@@ -291,9 +289,7 @@ export class QueryRing {
   #grow(): void {
     const cap = Math.min(this.#max, this.#cap * 2);
     this.#budget.used += cap - this.#cap;
-    const ts = new Float64Array(cap);
-    const qtype = new Int32Array(cap);
-    const rcode = new Int16Array(cap);
+    const [ts, qtype, rcode] = columns(cap);
     const query = new Array<string>(cap).fill('');
     const resolver = new Array<string>(cap).fill('');
     for (let i = 0; i < this.#size; i++) {
@@ -312,4 +308,10 @@ export class QueryRing {
     this.#cap = cap;
     this.#start = 0;
   }
+}
+
+/** A query ring's numeric columns: views of one ArrayBuffer (14 bytes a slot), not three typed arrays with a buffer each. */
+function columns(cap: number): [Float64Array, Int32Array, Int16Array] {
+  const b = new ArrayBuffer(cap * 14);
+  return [new Float64Array(b, 0, cap), new Int32Array(b, cap * 8, cap), new Int16Array(b, cap * 12, cap)];
 }

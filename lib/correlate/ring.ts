@@ -43,24 +43,24 @@ export const EventFlag = {
 export const ProtoNum = { icmp: 1, tcp: 6, udp: 17 } as const;
 
 export class EventRing {
-  ts: Float64Array;
-  band: Uint8Array;
-  port: Uint16Array;
-  flags: Uint8Array;
+  ts!: Float64Array;
+  band!: Uint8Array;
+  port!: Uint16Array;
+  flags!: Uint8Array;
   /** Destination address of each event. */
   dst: string[];
   /** Server name (SNI / Host) when the source knew it, else ''. */
   name: string[];
   /** IP protocol number ({@link ProtoNum}), 0 when unknown. */
-  proto: Uint8Array;
+  proto!: Uint8Array;
   /** Originator payload bytes, -1 when unknown. */
-  origBytes: Float64Array;
+  origBytes!: Float64Array;
   /** Originator IP-level bytes, -1 when unknown. */
-  origIpBytes: Float64Array;
+  origIpBytes!: Float64Array;
   /** Responder payload bytes, -1 when unknown. */
-  respBytes: Float64Array;
+  respBytes!: Float64Array;
   /** Seconds, -1 when unknown. */
-  duration: Float32Array;
+  duration!: Float32Array;
   /** Connection id (Zeek uid), '' when none: joins names from ssl/http logs. */
   uid: string[];
   #mask: number;
@@ -74,19 +74,30 @@ export class EventRing {
     while (m < max) m <<= 1;
     this.#max = m;
     const cap = Math.min(m, Math.max(4, initial));
-    this.ts = new Float64Array(cap);
-    this.band = new Uint8Array(cap);
-    this.port = new Uint16Array(cap);
-    this.flags = new Uint8Array(cap);
+    this.#columns(cap);
     this.dst = new Array<string>(cap).fill('');
     this.name = new Array<string>(cap).fill('');
-    this.proto = new Uint8Array(cap);
-    this.origBytes = new Float64Array(cap);
-    this.origIpBytes = new Float64Array(cap);
-    this.respBytes = new Float64Array(cap);
-    this.duration = new Float32Array(cap);
     this.uid = new Array<string>(cap).fill('');
     this.#mask = cap - 1;
+  }
+
+  /**
+   * The numeric columns for `cap` slots: views of one ArrayBuffer (41 bytes a
+   * slot, widest columns first so every view is aligned). Nine typed arrays
+   * of their own cost a host ~1 KB more in ArrayBuffer objects and element
+   * headers before any event; one buffer costs one.
+   */
+  #columns(cap: number): void {
+    const b = new ArrayBuffer(cap * 41);
+    this.ts = new Float64Array(b, 0, cap);
+    this.origBytes = new Float64Array(b, cap * 8, cap);
+    this.origIpBytes = new Float64Array(b, cap * 16, cap);
+    this.respBytes = new Float64Array(b, cap * 24, cap);
+    this.duration = new Float32Array(b, cap * 32, cap);
+    this.port = new Uint16Array(b, cap * 36, cap);
+    this.band = new Uint8Array(b, cap * 38, cap);
+    this.flags = new Uint8Array(b, cap * 39, cap);
+    this.proto = new Uint8Array(b, cap * 40, cap);
   }
 
   get size(): number {
@@ -194,44 +205,28 @@ export class EventRing {
 
   #grow(): void {
     const cap = (this.#mask + 1) * 2;
-    const ts = new Float64Array(cap);
-    const band = new Uint8Array(cap);
-    const port = new Uint16Array(cap);
-    const flags = new Uint8Array(cap);
+    const { ts, band, port, flags, proto, origBytes, origIpBytes, respBytes, duration } = this;
     const dst = new Array<string>(cap).fill('');
     const name = new Array<string>(cap).fill('');
-    const proto = new Uint8Array(cap);
-    const origBytes = new Float64Array(cap);
-    const origIpBytes = new Float64Array(cap);
-    const respBytes = new Float64Array(cap);
-    const duration = new Float32Array(cap);
     const uid = new Array<string>(cap).fill('');
+    this.#columns(cap);
     for (let i = 0; i < this.#size; i++) {
       const s = (this.#start + i) & this.#mask;
-      ts[i] = this.ts[s]!;
-      band[i] = this.band[s]!;
-      port[i] = this.port[s]!;
-      flags[i] = this.flags[s]!;
+      this.ts[i] = ts[s]!;
+      this.band[i] = band[s]!;
+      this.port[i] = port[s]!;
+      this.flags[i] = flags[s]!;
       dst[i] = this.dst[s]!;
       name[i] = this.name[s]!;
-      proto[i] = this.proto[s]!;
-      origBytes[i] = this.origBytes[s]!;
-      origIpBytes[i] = this.origIpBytes[s]!;
-      respBytes[i] = this.respBytes[s]!;
-      duration[i] = this.duration[s]!;
+      this.proto[i] = proto[s]!;
+      this.origBytes[i] = origBytes[s]!;
+      this.origIpBytes[i] = origIpBytes[s]!;
+      this.respBytes[i] = respBytes[s]!;
+      this.duration[i] = duration[s]!;
       uid[i] = this.uid[s]!;
     }
-    this.ts = ts;
-    this.band = band;
-    this.port = port;
-    this.flags = flags;
     this.dst = dst;
     this.name = name;
-    this.proto = proto;
-    this.origBytes = origBytes;
-    this.origIpBytes = origIpBytes;
-    this.respBytes = respBytes;
-    this.duration = duration;
     this.uid = uid;
     this.#start = 0;
     this.#mask = cap - 1;
