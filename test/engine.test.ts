@@ -305,3 +305,21 @@ test('1M distinct sources at maxHosts 10k: heap stays flat, evictions counted', 
   t.log(`heap at 200k: ${(heapAt[0]! / 1e6).toFixed(1)} MB, at 1M: ${(heapAt[1]! / 1e6).toFixed(1)} MB`);
   if (gc) t.true(heapAt[1]! < heapAt[0]! * 1.25 + 8e6, 'heap grew with input');
 });
+
+test('strings the engine keeps are interned: a repeated name or address is a hit, internSize 0 turns it off', (t) => {
+  const copy = (s: string): string => (' ' + s).slice(1); // equal, but another string object, as decoders make them
+  const run = (internSize?: number) => {
+    const e = new Engine(internSize === undefined ? {} : { internSize });
+    for (let i = 0; i < 50; i++) {
+      e.pushDns(dns(T0 + i, `10.0.0.${i % 5}`, copy('10.0.0.2'), copy('www.example.com'), [copy('93.184.216.34')]));
+      e.pushFlow(flow(T0 + i + 0.5, `10.0.0.${i % 5}`, copy('93.184.216.34'), 443, { serverName: copy('www.example.com') }));
+    }
+    return e.stats().interned;
+  };
+  const on = run();
+  t.true(on.hits >= 50 * 5 - 10, `hits ${on.hits}`);
+  t.true(on.misses <= 5, `misses ${on.misses}`);
+  t.true(on.strings > 0);
+  t.deepEqual(run(0), { strings: 0, hits: 0, misses: 0 });
+  t.throws(() => new Engine({ internSize: -1 }), { message: /internSize/ });
+});
