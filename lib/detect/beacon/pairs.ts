@@ -160,7 +160,7 @@ export class Pair {
   readonly port: number;
   #moreDsts: string[] | undefined;
   #morePorts: number[] | undefined;
-  /** Kind, protocol and flags in one small integer (bits below): 100 000 pairs, 8 bytes each instead of 48. */
+  /** Kind, protocol and flags in one small integer (B_* bits): one 8-byte field where there were six. */
   #bits: number;
   /** Connections accepted in the window (exact, past the ring). */
   count = 0;
