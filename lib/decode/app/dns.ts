@@ -136,9 +136,14 @@ function byteText(b: number, lower: boolean): string {
   return '\\x' + HEX[b >> 4] + HEX[b & 15];
 }
 
+const NAME_CACHE_MASK = 4095;
+
 /**
  * Decoder state for one message: a cursor and a name scratch buffer, so
- * decoding a name allocates only its final string.
+ * decoding a name allocates only its final string, and a memo of the last
+ * 4096 plain names (by hash, checked byte for byte), so a name seen again
+ * allocates nothing. One per module: decoding is synchronous, and the memo
+ * only ever returns a string equal to what would have been made.
  */
 class Cursor {
   buf: Uint8Array = new Uint8Array(0);
@@ -152,6 +157,8 @@ class Cursor {
   stop = false;
   readonly name = new Uint8Array(MAX_NAME + 2);
   nameLen = 0;
+  /** Recent plain names by hash ({@link nameText}): a memo, never more than NAME_CACHE_MASK + 1 strings of ≤ 255 characters. */
+  readonly names: (string | undefined)[] = new Array<string | undefined>(NAME_CACHE_MASK + 1).fill(undefined);
 
   note(kind: string): void {
     if (this.weird === '') this.weird = kind;
@@ -220,14 +227,29 @@ class Cursor {
     // Common case: printable ASCII with no upper case, so each byte is its own character; one flat
     // string from one call (adding characters one by one built a chain of concatenations).
     let plain = true;
+    let h = 0x811c9dc5 ^ n;
     for (let i = 0; i < n; i++) {
       const b = name[i] as number;
       if (b < 0x20 || b >= 0x7f || (b >= 0x41 && b <= 0x5a)) {
         plain = false;
         break;
       }
+      h = Math.imul(h ^ b, 0x01000193);
     }
-    if (plain) return String.fromCharCode.apply(null, name.subarray(0, n) as unknown as number[]);
+    if (plain) {
+      // Most names repeat (every host asks for the same few): a direct-mapped cache of recent
+      // ones hands back the same string, checked byte for byte, without making a new one.
+      const slot = (h ^ (h >>> 15)) & NAME_CACHE_MASK;
+      const hit = this.names[slot];
+      if (hit !== undefined && hit.length === n) {
+        let i = 0;
+        while (i < n && hit.charCodeAt(i) === name[i]) i++;
+        if (i === n) return hit;
+      }
+      const text = String.fromCharCode.apply(null, name.subarray(0, n) as unknown as number[]);
+      this.names[slot] = text;
+      return text;
+    }
     let s = '';
     for (let i = 0; i < n; i++) {
       const b = name[i] as number;

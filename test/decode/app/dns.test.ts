@@ -86,6 +86,31 @@ test('round trip: random well-formed messages decode to what was encoded', (t) =
   }
 });
 
+test('recent names are memoised: repeats, near-misses and slot collisions still decode to their own text', (t) => {
+  // 20 000 names over a tiny alphabet and few lengths, each decoded several times in a shuffled
+  // order: many share a length and a cache slot, and differ in one byte; upper case bypasses the memo.
+  const rnd = prng(11);
+  const names: string[] = [];
+  for (let k = 0; k < 20_000; k++) {
+    const len = 3 + Math.floor(rnd() * 4);
+    let s = '';
+    for (let i = 0; i < len; i++) s += 'ab'[Math.floor(rnd() * 2)];
+    names.push(rnd() < 0.1 ? `${s}.X${k % 7}` : `${s}.c${k % 13}`);
+  }
+  const m = newDnsMessage();
+  let hits = 0;
+  const seen = new Map<string, string>();
+  for (let k = 0; k < 60_000; k++) {
+    const name = names[Math.floor(rnd() * (k < 30_000 ? 300 : names.length))]!;
+    const bytes = encodeDns({ id: k & 0xffff, questions: [{ name, type: 1 }] });
+    t.is(decodeDnsMessage(bytes, 0, bytes.length, m), DnsStatus.Ok);
+    if (m.query !== name.toLowerCase()) return t.fail(`${m.query} != ${name.toLowerCase()}`);
+    if (seen.get(name) === m.query) hits++;
+    seen.set(name, m.query);
+  }
+  t.true(hits > 30_000);
+});
+
 test('random bytes never throw', (t) => {
   const rnd = prng(42);
   const m = newDnsMessage();
