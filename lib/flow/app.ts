@@ -87,6 +87,11 @@ interface TcpDns {
   next: [number, number];
 }
 
+const HELD_NAME = 1;
+const HELD_SNIFF = 2;
+const HELD_TCP_DNS = 4;
+const HELD_TX = 8;
+
 /** Application parsing for one flow table. */
 export class FlowApps {
   readonly #host: FlowAppHost;
@@ -99,6 +104,13 @@ export class FlowApps {
   readonly #names = new Map<number, FlowName>();
   readonly #sniff = new Map<number, Sniff>();
   readonly #tcpDns = new Map<number, TcpDns>();
+  /**
+   * Which of the maps above (and the DNS transactions) may hold state for
+   * flow i (HELD_* bits), so that a flow without any, most of them, costs
+   * no Map lookup when it is emitted or removed. A bit may be set with no
+   * state behind it (a miss then), never the reverse.
+   */
+  #held = new Uint8Array(1024);
   // Current TCP DNS delivery (one handler for all flows, no closure per packet).
   #ci = 0;
   #co = true;
@@ -133,20 +145,37 @@ export class FlowApps {
 
   /** SNI or Host seen on flow i (lower case, Host without port), '' if none. */
   serverName(i: number): string {
-    return this.#names.get(i)?.name ?? '';
+    return this.nameOf(i)?.name ?? '';
   }
 
   /** The name seen on flow i and its origin, if any. */
   nameOf(i: number): FlowName | undefined {
-    return this.#names.get(i);
+    return i < this.#held.length && (this.#held[i]! & HELD_NAME) !== 0 ? this.#names.get(i) : undefined;
   }
 
   /** Flow i ended. */
   removed(i: number): void {
-    this.#tx.removed(i);
-    this.#names.delete(i);
-    this.#sniff.delete(i);
-    this.#tcpDns.delete(i);
+    if (i >= this.#held.length) return;
+    const h = this.#held[i]!;
+    if (h === 0) return;
+    this.#held[i] = 0;
+    if ((h & HELD_TX) !== 0) this.#tx.removed(i);
+    if ((h & HELD_NAME) !== 0) this.#names.delete(i);
+    if ((h & HELD_SNIFF) !== 0) this.#sniff.delete(i);
+    if ((h & HELD_TCP_DNS) !== 0) this.#tcpDns.delete(i);
+  }
+
+  /** Flow i may now hold state of kind `bit`. */
+  #hold(i: number, bit: number): void {
+    let held = this.#held;
+    if (i >= held.length) {
+      let n = held.length * 2;
+      while (n <= i) n *= 2;
+      const grown = new Uint8Array(n);
+      grown.set(held);
+      this.#held = held = grown;
+    }
+    held[i] = held[i]! | bit;
   }
 
   /** A packet with payload on flow i, whose mode is non-zero. */
@@ -182,6 +211,7 @@ export class FlowApps {
     if (host.firstDnsMessage(i) && msg.qr && isOrig && !host.respIsMulticast(i)) host.flip(i);
     if (status === DnsStatus.Ok) host.setService(i, Service.Dns);
     else this.#weird(msg.weird, i, `DNS message ${status === DnsStatus.NotDns ? 'with too many questions' : 'damaged'}`);
+    this.#hold(i, HELD_TX);
     this.#tx.message(i, msg, ts, host.respIsMulticast(i));
   }
 
@@ -194,6 +224,7 @@ export class FlowApps {
       }
       t = { framers: [new DnsTcpFramer(), new DnsTcpFramer()], next: [-1, -1] };
       this.#tcpDns.set(i, t);
+      this.#hold(i, HELD_TCP_DNS);
     }
     const dir = isOrig ? 0 : 1;
     const framer = t.framers[dir];
@@ -223,7 +254,10 @@ export class FlowApps {
 
   #setName(i: number, raw: string, protocol: 'tls' | 'http', method: string, proxied: boolean): void {
     const name = hostOnly(raw);
-    if (name !== '') this.#names.set(i, { name, protocol, method, proxied });
+    if (name !== '') {
+      this.#names.set(i, { name, protocol, method, proxied });
+      this.#hold(i, HELD_NAME);
+    }
   }
 
   /** First client payload: HTTP request head or TLS ClientHello. */
@@ -298,6 +332,7 @@ export class FlowApps {
     b.set(buf.subarray(off, off + len));
     const s: Sniff = { kind, buf: b, len, next: (seq + plen) >>> 0, segs: 1 };
     this.#sniff.set(i, s);
+    this.#hold(i, HELD_SNIFF);
     return s;
   }
 

@@ -110,6 +110,25 @@ test('TLS: a retransmitted first segment does not break the join', (t) => {
   t.is(tr.only().serverName, 'retx.example');
 });
 
+test('TLS: flows that end with half a ClientHello leave nothing behind (their slots are reused by later flows)', (t) => {
+  // More flows than MAX_BUFFERING_FLOWS end mid-ClientHello; state kept past their end would fill
+  // the buffering budget (and meet the flows that reuse their slots), and the last flow would go unnamed.
+  const tr = new Trace();
+  const h = clientHello('half.example', { padding: 1600 });
+  for (let k = 0; k < 4500; k++) {
+    const c = new Tcp(tr, C, 20000 + (k % 40000), `203.0.${k >> 8}.${k & 255}`, 443).handshake();
+    c.c('A', h.subarray(0, 1000));
+    c.c('R', undefined, { dt: 1 });
+  }
+  const last = new Tcp(tr, C, 19999, '198.51.100.1', 443).handshake();
+  const hl = clientHello('whole.example', { padding: 1600 });
+  last.c('A', hl.subarray(0, 1000));
+  last.c('PA', hl.subarray(1000));
+  tr.end();
+  t.is(tr.flows.length, 4501);
+  t.is(tr.flows.find((f) => f.respH === '198.51.100.1')?.serverName, 'whole.example');
+});
+
 test('HTTP: Host on an unusual port; the first client payload decides', (t) => {
   const tr = new Trace();
   const c = new Tcp(tr, C, 40300, '203.0.113.80', 8888).handshake();
