@@ -104,21 +104,23 @@ export interface MultibandFeatures {
   resolverOtherPorts: number;
 }
 
-function median(xs: number[]): number {
+/** Median of `xs`, which it sorts in place (a typed array sorts numerically, without a comparator call per step). */
+function medianInPlace(xs: Float64Array): number {
   if (xs.length === 0) return 0;
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  xs.sort();
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
 }
 
 /** 1 − MAD/median of the intervals between times (≥ 3 intervals), else 0. */
-export function regularity(times: number[]): number {
+export function regularity(times: ArrayLike<number>): number {
   if (times.length < 4) return 0;
-  const iv: number[] = [];
-  for (let i = 1; i < times.length; i++) iv.push(times[i]! - times[i - 1]!);
-  const med = median(iv);
+  const iv = new Float64Array(times.length - 1);
+  for (let i = 1; i < times.length; i++) iv[i - 1] = times[i]! - times[i - 1]!;
+  const med = medianInPlace(iv);
   if (med <= 0) return 0;
-  const mad = median(iv.map((x) => Math.abs(x - med)));
+  for (let i = 0; i < iv.length; i++) iv[i] = Math.abs(iv[i]! - med);
+  const mad = medianInPlace(iv);
   return Math.max(0, 1 - mad / med);
 }
 
@@ -228,20 +230,22 @@ function pushCapped<T>(list: T[], x: T, cap: number): void {
 }
 
 /** The kept timestamps in time order. */
-function times(ring: Float64Array | undefined, n: number): number[] {
-  if (ring === undefined || n === 0) return [];
-  const out: number[] = [];
+function times(ring: Float64Array | undefined, n: number): Float64Array {
+  if (ring === undefined || n === 0) return NO_TIMES;
   const k = Math.min(n, TIMES_KEPT);
-  for (let i = n - k; i < n; i++) out.push(ring[i % TIMES_KEPT]!);
-  return out.sort((a, b) => a - b);
+  const out = new Float64Array(k);
+  for (let i = n - k, j = 0; i < n; i++, j++) out[j] = ring[i % TIMES_KEPT]!;
+  return out.sort();
 }
+
+const NO_TIMES = new Float64Array(0);
 
 function computeFeatures(
   acc: FeatureAccumulator,
   host: HostState,
   ctx: RuleContext,
-  dnsTimes: number[],
-  webTimes: number[],
+  dnsTimes: Float64Array,
+  webTimes: Float64Array,
   otherDst: readonly string[],
 ): MultibandFeatures {
   const { dnsFlows, publicDnsFlows, webFlows, otherFlows, alternations, webLinked, webUnlinked } = acc;
@@ -256,11 +260,17 @@ function computeFeatures(
   const q = host.queries;
   const byDomain = new Map<string, number>();
   const lo = from - 5;
+  // Each window query's registered domain, computed once for both passes ('' outside the window).
+  const regs: string[] = new Array<string>(q.size);
   for (let k = 0; k < q.size; k++) {
     const s = q.slot(k);
     const ts = q.ts[s]!;
-    if (ts < lo || ts > to || q.query[s] === '') continue;
+    if (ts < lo || ts > to || q.query[s] === '') {
+      regs[k] = '';
+      continue;
+    }
     const reg = registeredDomain(q.query[s]!);
+    regs[k] = reg;
     byDomain.set(reg, (byDomain.get(reg) ?? 0) + 1);
   }
   let topDomain = '';
@@ -279,10 +289,8 @@ function computeFeatures(
   const queriedNames: string[] = [];
   if (topDomain !== '') {
     for (let k = 0; k < q.size; k++) {
+      if (regs[k] !== topDomain) continue;
       const s = q.slot(k);
-      const ts = q.ts[s]!;
-      if (ts < lo || ts > to || q.query[s] === '') continue;
-      if (registeredDomain(q.query[s]!) !== topDomain) continue;
       const sub = subdomainOf(q.query[s]!, topDomain);
       if (!subs.has(sub)) {
         subs.add(sub);
