@@ -555,8 +555,9 @@ export class Sightings {
    * returned. Not seen: this connection is stored and false returned.
    */
   take(hostHash: number, key: number | string, ts: number, size: number, ob: number, rb: number, out: Float64Array): boolean {
-    const a = keyHash(hostHash, key, 0x9e3779b1);
-    const b = keyHash(hostHash, key, 0x85ebca77) | 1; // never 0: 0 marks an empty slot
+    keyHashes(hostHash, key, HASHES);
+    const a = HASHES[0]!;
+    const b = HASHES[1]! | 1; // never 0: 0 marks an empty slot
     const i = a & this.#mask;
     const n = this.#num;
     if (this.#h1[i] === a >>> 0 && this.#h2[i] === b >>> 0) {
@@ -588,11 +589,31 @@ export function stringHash(s: string, seed = 0x811c9dc5): number {
   return fmix32(h >>> 0);
 }
 
-function keyHash(hostHash: number, key: number | string, seed: number): number {
-  if (typeof key === 'string') return fmix32((stringHash(key, seed) ^ hostHash) >>> 0);
+/** Scratch for {@link keyHashes} (filled and read synchronously). */
+const HASHES = new Uint32Array(2);
+
+/**
+ * Two independent 32-bit hashes of (host, key) into `out`, with seeds
+ * 0x9e3779b1 and 0x85ebca77: for a string key both FNV-1a lanes run in one
+ * pass over its characters.
+ */
+function keyHashes(hostHash: number, key: number | string, out: Uint32Array): void {
+  if (typeof key === 'string') {
+    let h1 = 0x9e3779b1;
+    let h2 = 0x85ebca77;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x01000193);
+    }
+    out[0] = fmix32((fmix32(h1 >>> 0) ^ hostHash) >>> 0);
+    out[1] = fmix32((fmix32(h2 >>> 0) ^ hostHash) >>> 0);
+    return;
+  }
   // Numeric keys reach 2^50: fold the high part in.
-  const hi = Math.floor(key / 4294967296);
-  return fmix32((fmix32(((key >>> 0) ^ seed) >>> 0) ^ Math.imul(hi + 1, 0x27d4eb2d) ^ hostHash) >>> 0);
+  const hi = Math.imul(Math.floor(key / 4294967296) + 1, 0x27d4eb2d);
+  out[0] = fmix32((fmix32(((key >>> 0) ^ 0x9e3779b1) >>> 0) ^ hi ^ hostHash) >>> 0);
+  out[1] = fmix32((fmix32(((key >>> 0) ^ 0x85ebca77) >>> 0) ^ hi ^ hostHash) >>> 0);
 }
 
 /** `beacon.runs` state for one destination address: the latest `threshold` connection times. */
