@@ -67,6 +67,37 @@ test('gzip, chunked streams and readFlows give the same flows', async (t) => {
   t.deepEqual(await count(chunks(gen.pcap, 65_521)), ref);
 });
 
+test('files are read in 1 MiB chunks through one reused buffer: records cut at every chunk edge come out whole', async (t) => {
+  // 12 MB of pcap (12 chunk edges inside records), the same gzipped (fresh buffers for zlib), and a
+  // conn.log of its flows (lines cut at the edges): every record equals the one read from memory.
+  const dir = tempDir(t, 'c2w-chunks-');
+  const all = async (src: Parameters<typeof readFlows>[0]) => {
+    const out: string[] = [];
+    for await (const r of readFlows(src)) out.push(JSON.stringify(r));
+    return out;
+  };
+  const pcapFile = join(dir, 'g.pcap');
+  writeFileSync(pcapFile, gen.pcap);
+  const gzFile = join(dir, 'g.pcap.gz');
+  writeFileSync(gzFile, gzipSync(gen.pcap));
+  const ref = await all(gen.pcap);
+  t.true(gen.pcap.length > 10 * 2 ** 20);
+  t.deepEqual(await all(pcapFile), ref);
+  t.deepEqual(await all(gzFile), ref);
+  let conn = '';
+  await main(['flows', pcapFile], { stdout: { write: (s: string) => ((conn += s), true) } as never, stderr: { write: () => true } as never });
+  // Its rows six times over: ~3 MB, so lines are cut at two chunk edges.
+  const lines = conn.split('\n');
+  const rows = lines.filter((l) => l !== '' && !l.startsWith('#')).join('\n') + '\n';
+  conn = lines.filter((l) => l.startsWith('#') && !l.startsWith('#close')).join('\n') + '\n' + rows.repeat(6);
+  const connFile = join(dir, 'conn.log');
+  writeFileSync(connFile, conn);
+  t.true(conn.length > 2 * 2 ** 20, `${conn.length} bytes of conn.log`);
+  const fromMemory = await all(Buffer.from(conn));
+  t.true(fromMemory.length > 1000);
+  t.deepEqual((await all(connFile)).map((r) => r.replace(/"source":"[^"]*"/, '')), fromMemory.map((r) => r.replace(/"source":"[^"]*"/, '')));
+});
+
 test('c2watch flows writes conn.log and dns.log rows, TSV with a Zeek header or NDJSON', async (t) => {
   const dir = tempDir(t, 'c2w-flows-');
   const file = join(dir, 'g.pcap');
