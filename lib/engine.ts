@@ -125,7 +125,7 @@ export interface EngineOptions {
   /** Cross-host prevalence bounds. */
   prevalence?: PrevalenceOptions;
   /**
-   * Strings the engine keeps (query names, answer addresses, resolvers,
+   * Strings the engine keeps (query names, answer addresses,
    * server names, destinations) are interned, so each distinct one is held
    * once however many hosts and records repeat it. The interner holds two
    * generations of this many strings. 0 turns it off. Default 16 384.
@@ -413,11 +413,8 @@ export class Engine implements RecordSink {
       (serverName !== '' ? EventFlag.Named : 0) |
       extra;
     const s = ev.insert(ts, band, r.respP, flags, intern.intern(r.respH), serverName);
-    ev.proto[s] = r.proto === 'tcp' ? ProtoNum.tcp : r.proto === 'udp' ? ProtoNum.udp : r.proto === 'icmp' ? ProtoNum.icmp : typeof r.proto === 'number' ? r.proto & 255 : 0;
-    ev.origBytes[s] = r.origBytes;
-    ev.origIpBytes[s] = r.origIpBytes;
-    ev.respBytes[s] = r.respBytes;
-    ev.duration[s] = r.duration;
+    const proto = r.proto === 'tcp' ? ProtoNum.tcp : r.proto === 'udp' ? ProtoNum.udp : r.proto === 'icmp' ? ProtoNum.icmp : typeof r.proto === 'number' ? r.proto & 255 : 0;
+    ev.setFlow(s, proto, r.origBytes, r.origIpBytes, r.respBytes);
     ev.uid[s] = r.uid;
     // A name that came before its flow (a pcap gives the name record just before the flow) joins now,
     // so it does not wait in the name map for the watermark; names that trail their flow join at evaluation.
@@ -437,7 +434,7 @@ export class Engine implements RecordSink {
     host.dnsRecords++;
     const intern = this.#intern;
     const query = intern.intern(r.query);
-    host.queries.push(ts, query, r.qtype, r.rcode, intern.intern(r.respH));
+    host.queries.push(ts, query, r.qtype, r.rcode);
     const answers = r.answers;
     for (let i = 0; i < answers.length; i++) {
       const a = answers[i]!;
@@ -575,7 +572,7 @@ export class Engine implements RecordSink {
     if (namesAddress(name, ev.dst[s]!)) return;
     this.#s.namesJoined++;
     ev.name[s] = name;
-    ev.flags[s]! |= EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0);
+    ev.addFlags(s, EventFlag.Named | (e.proxied ? EventFlag.Proxied : 0) | (e.connect ? EventFlag.Connect : 0));
   }
 
   #makeRoom(host: HostState): void {
@@ -601,17 +598,17 @@ export class Engine implements RecordSink {
       const s = ev.slot(host.pending);
       // Join the server name from ssl/http logs by uid: those rows trail the conn row's start time.
       if (host.hasNames && ev.uid[s] !== '') this.#join(host, s);
-      if (ev.flags[s]! & EventFlag.Extra) {
+      if (ev.flagsAt(s) & EventFlag.Extra) {
         // Only the rules that want every flow (beacons) see this one.
         for (let k = 0; k < all.length; k++) rules[all[k]!]!.step(st[all[k]!], host, host.pending, ctx);
         host.pending++;
         continue;
       }
       // Link web flows to the host's own DNS answers once, now that DNS up to the watermark is in.
-      if (host.dnsRecords > 0 && isWebBand(ev.band[s]!)) {
+      if (host.dnsRecords > 0 && isWebBand(ev.bandAt(s))) {
         const hit = host.answers.lookup(ev.dst[s]!, ev.ts[s]!, 2, grace);
         if (hit !== undefined) {
-          ev.flags[s]! |= EventFlag.Linked;
+          ev.addFlags(s, EventFlag.Linked);
           if (ev.name[s] === '') ev.name[s] = hit;
         }
       }

@@ -228,10 +228,9 @@ export class AnswerCache {
  */
 export class QueryRing {
   ts: Float64Array;
-  qtype: Int32Array;
-  rcode: Int16Array;
+  /** Per slot: qtype, then rcode (-1 unanswered); read through {@link qtypeAt} / {@link rcodeAt}. */
+  codes: Int32Array;
   query: string[];
-  resolver: string[];
   readonly #max: number;
   readonly #budget: AnswerBudget;
   #cap: number;
@@ -247,9 +246,8 @@ export class QueryRing {
     this.#budget = budget;
     this.#cap = Math.min(this.#max, initial);
     budget.used += this.#cap;
-    [this.ts, this.qtype, this.rcode] = columns(this.#cap);
+    [this.ts, this.codes] = columns(this.#cap);
     this.query = new Array<string>(this.#cap).fill('');
-    this.resolver = new Array<string>(this.#cap).fill('');
   }
 
   get size(): number {
@@ -261,8 +259,18 @@ export class QueryRing {
     return (this.#start + i) % this.#cap;
   }
 
+  /** DNS query type of slot `s`. */
+  qtypeAt(s: number): number {
+    return this.codes[s * 2]!;
+  }
+
+  /** Response code of slot `s`, -1 when unanswered. */
+  rcodeAt(s: number): number {
+    return this.codes[s * 2 + 1]!;
+  }
+
   /** Append (the oldest is overwritten when at `max`). Queries are kept in arrival order. */
-  push(ts: number, query: string, qtype: number, rcode: number, resolver: string): void {
+  push(ts: number, query: string, qtype: number, rcode: number): void {
     if (this.#size === this.#cap && this.#cap < this.#max && this.#budget.used + Math.min(this.#max, this.#cap * 2) - this.#cap <= this.#budget.max) this.#grow();
     let s: number;
     if (this.#size < this.#cap) {
@@ -274,9 +282,8 @@ export class QueryRing {
     }
     this.ts[s] = ts;
     this.query[s] = query;
-    this.qtype[s] = qtype;
-    this.rcode[s] = rcode;
-    this.resolver[s] = resolver;
+    this.codes[s * 2] = qtype;
+    this.codes[s * 2 + 1] = rcode;
   }
 
   /** Give the ring's slots back to the shared budget (the host is going away). */
@@ -289,29 +296,25 @@ export class QueryRing {
   #grow(): void {
     const cap = Math.min(this.#max, this.#cap * 2);
     this.#budget.used += cap - this.#cap;
-    const [ts, qtype, rcode] = columns(cap);
+    const [ts, codes] = columns(cap);
     const query = new Array<string>(cap).fill('');
-    const resolver = new Array<string>(cap).fill('');
     for (let i = 0; i < this.#size; i++) {
       const s = this.slot(i);
       ts[i] = this.ts[s]!;
-      qtype[i] = this.qtype[s]!;
-      rcode[i] = this.rcode[s]!;
+      codes[i * 2] = this.codes[s * 2]!;
+      codes[i * 2 + 1] = this.codes[s * 2 + 1]!;
       query[i] = this.query[s]!;
-      resolver[i] = this.resolver[s]!;
     }
     this.ts = ts;
-    this.qtype = qtype;
-    this.rcode = rcode;
+    this.codes = codes;
     this.query = query;
-    this.resolver = resolver;
     this.#cap = cap;
     this.#start = 0;
   }
 }
 
-/** A query ring's numeric columns: views of one ArrayBuffer (14 bytes a slot), not three typed arrays with a buffer each. */
-function columns(cap: number): [Float64Array, Int32Array, Int16Array] {
-  const b = new ArrayBuffer(cap * 14);
-  return [new Float64Array(b, 0, cap), new Int32Array(b, cap * 8, cap), new Int16Array(b, cap * 12, cap)];
+/** A query ring's numeric columns: two views of one ArrayBuffer (16 bytes a slot: time, then qtype and rcode side by side). */
+function columns(cap: number): [Float64Array, Int32Array] {
+  const b = new ArrayBuffer(cap * 16);
+  return [new Float64Array(b, 0, cap), new Int32Array(b, cap * 8, cap * 2)];
 }

@@ -1,6 +1,6 @@
 /**
  * A bounded string interner: equal strings that the engine keeps in its
- * state (DNS query names, answer addresses, resolvers, server names,
+ * state (DNS query names, answer addresses, server names,
  * destinations) become one string object.
  *
  * Decoders make a fresh string per record: the 2 000th lookup of

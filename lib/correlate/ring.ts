@@ -42,25 +42,29 @@ export const EventFlag = {
 /** IP protocol numbers for the `proto` column (0 when unknown). */
 export const ProtoNum = { icmp: 1, tcp: 6, udp: 17 } as const;
 
+/** Columns of {@link EventRing.num} (stride NUM) and {@link EventRing.small} (stride SMALL). */
+const NUM = 3;
+const N_ORIG = 0;
+const N_ORIG_IP = 1;
+const N_RESP = 2;
+const SMALL = 3;
+const S_BAND = 0;
+const S_FLAGS = 1;
+const S_PROTO = 2;
+
 export class EventRing {
+  /** Event time of each slot. */
   ts!: Float64Array;
-  band!: Uint8Array;
+  /** Per slot: originator payload bytes, originator IP bytes, responder payload bytes (-1 unknown); read through the accessors. */
+  num!: Float64Array;
+  /** Destination port of each slot. */
   port!: Uint16Array;
-  flags!: Uint8Array;
+  /** Per slot: band, flags ({@link EventFlag}), IP protocol; read through the accessors. */
+  small!: Uint8Array;
   /** Destination address of each event. */
   dst: string[];
   /** Server name (SNI / Host) when the source knew it, else ''. */
   name: string[];
-  /** IP protocol number ({@link ProtoNum}), 0 when unknown. */
-  proto!: Uint8Array;
-  /** Originator payload bytes, -1 when unknown. */
-  origBytes!: Float64Array;
-  /** Originator IP-level bytes, -1 when unknown. */
-  origIpBytes!: Float64Array;
-  /** Responder payload bytes, -1 when unknown. */
-  respBytes!: Float64Array;
-  /** Seconds, -1 when unknown. */
-  duration!: Float32Array;
   /** Connection id (Zeek uid), '' when none: joins names from ssl/http logs. */
   uid: string[];
   #mask: number;
@@ -82,22 +86,62 @@ export class EventRing {
   }
 
   /**
-   * The numeric columns for `cap` slots: views of one ArrayBuffer (41 bytes a
-   * slot, widest columns first so every view is aligned). Nine typed arrays
-   * of their own cost a host ~1 KB more in ArrayBuffer objects and element
-   * headers before any event; one buffer costs one.
+   * The numeric columns for `cap` slots: four views of one ArrayBuffer (37
+   * bytes a slot, widest first so every view is aligned); columns of one
+   * type share a view, strided. Each typed-array view costs ~100 bytes of
+   * heap before any data, and every host has a ring: nine views of their
+   * own were ~470 B a host more than these four.
    */
   #columns(cap: number): void {
-    const b = new ArrayBuffer(cap * 41);
+    const b = new ArrayBuffer(cap * 37);
     this.ts = new Float64Array(b, 0, cap);
-    this.origBytes = new Float64Array(b, cap * 8, cap);
-    this.origIpBytes = new Float64Array(b, cap * 16, cap);
-    this.respBytes = new Float64Array(b, cap * 24, cap);
-    this.duration = new Float32Array(b, cap * 32, cap);
-    this.port = new Uint16Array(b, cap * 36, cap);
-    this.band = new Uint8Array(b, cap * 38, cap);
-    this.flags = new Uint8Array(b, cap * 39, cap);
-    this.proto = new Uint8Array(b, cap * 40, cap);
+    this.num = new Float64Array(b, cap * 8, cap * NUM);
+    this.port = new Uint16Array(b, cap * 32, cap);
+    this.small = new Uint8Array(b, cap * 34, cap * SMALL);
+  }
+
+  /** Band of slot `s`. */
+  bandAt(s: number): number {
+    return this.small[s * SMALL + S_BAND]!;
+  }
+
+  /** Flags ({@link EventFlag}) of slot `s`. */
+  flagsAt(s: number): number {
+    return this.small[s * SMALL + S_FLAGS]!;
+  }
+
+  /** Set flag bits on slot `s`. */
+  addFlags(s: number, bits: number): void {
+    this.small[s * SMALL + S_FLAGS] = this.small[s * SMALL + S_FLAGS]! | bits;
+  }
+
+  /** IP protocol number ({@link ProtoNum}) of slot `s`, 0 when unknown. */
+  protoAt(s: number): number {
+    return this.small[s * SMALL + S_PROTO]!;
+  }
+
+  /** Originator payload bytes of slot `s`, -1 when unknown. */
+  origBytesAt(s: number): number {
+    return this.num[s * NUM + N_ORIG]!;
+  }
+
+  /** Originator IP-level bytes of slot `s`, -1 when unknown. */
+  origIpBytesAt(s: number): number {
+    return this.num[s * NUM + N_ORIG_IP]!;
+  }
+
+  /** Responder payload bytes of slot `s`, -1 when unknown. */
+  respBytesAt(s: number): number {
+    return this.num[s * NUM + N_RESP]!;
+  }
+
+  /** Fill slot `s`'s flow columns (after {@link insert}, which leaves them unknown). */
+  setFlow(s: number, proto: number, origBytes: number, origIpBytes: number, respBytes: number): void {
+    this.small[s * SMALL + S_PROTO] = proto;
+    const n = this.num;
+    n[s * NUM + N_ORIG] = origBytes;
+    n[s * NUM + N_ORIG_IP] = origIpBytes;
+    n[s * NUM + N_RESP] = respBytes;
   }
 
   get size(): number {
@@ -157,8 +201,8 @@ export class EventRing {
   /**
    * Insert an event in time order. When the ring is full the caller must
    * first make room with {@link shift} (after evaluating the oldest event).
-   * Returns the event's slot; its flow columns (`proto`, bytes, `duration`,
-   * `uid`) start at their sentinels for the caller to fill.
+   * Returns the event's slot; its flow columns (protocol, bytes, `uid`)
+   * start at their sentinels for the caller to fill ({@link setFlow}).
    */
   insert(ts: number, band: number, port: number, flags: number, dst: string, name: string): number {
     if (this.#size === this.#mask + 1) {
@@ -166,38 +210,43 @@ export class EventRing {
       this.#grow();
     }
     const mask = this.#mask;
+    const t = this.ts;
+    const n = this.num;
+    const sm = this.small;
     let i = this.#size;
     // shift later events forward by one
     while (i > 0) {
       const prev = (this.#start + i - 1) & mask;
-      if (this.ts[prev]! <= ts) break;
+      if (t[prev]! <= ts) break;
       const cur = (this.#start + i) & mask;
-      this.ts[cur] = this.ts[prev]!;
-      this.band[cur] = this.band[prev]!;
+      t[cur] = t[prev]!;
       this.port[cur] = this.port[prev]!;
-      this.flags[cur] = this.flags[prev]!;
+      const cn = cur * NUM;
+      const pn = prev * NUM;
+      n[cn] = n[pn]!;
+      n[cn + 1] = n[pn + 1]!;
+      n[cn + 2] = n[pn + 2]!;
+      const cs = cur * SMALL;
+      const ps = prev * SMALL;
+      sm[cs] = sm[ps]!;
+      sm[cs + 1] = sm[ps + 1]!;
+      sm[cs + 2] = sm[ps + 2]!;
       this.dst[cur] = this.dst[prev]!;
       this.name[cur] = this.name[prev]!;
-      this.proto[cur] = this.proto[prev]!;
-      this.origBytes[cur] = this.origBytes[prev]!;
-      this.origIpBytes[cur] = this.origIpBytes[prev]!;
-      this.respBytes[cur] = this.respBytes[prev]!;
-      this.duration[cur] = this.duration[prev]!;
       this.uid[cur] = this.uid[prev]!;
       i--;
     }
     const s = (this.#start + i) & mask;
-    this.ts[s] = ts;
-    this.band[s] = band;
+    t[s] = ts;
     this.port[s] = port;
-    this.flags[s] = flags;
+    sm[s * SMALL + S_BAND] = band;
+    sm[s * SMALL + S_FLAGS] = flags;
+    sm[s * SMALL + S_PROTO] = 0;
+    n[s * NUM + N_ORIG] = -1;
+    n[s * NUM + N_ORIG_IP] = -1;
+    n[s * NUM + N_RESP] = -1;
     this.dst[s] = dst;
     this.name[s] = name;
-    this.proto[s] = 0;
-    this.origBytes[s] = -1;
-    this.origIpBytes[s] = -1;
-    this.respBytes[s] = -1;
-    this.duration[s] = -1;
     this.uid[s] = '';
     this.#size++;
     return s;
@@ -205,7 +254,7 @@ export class EventRing {
 
   #grow(): void {
     const cap = (this.#mask + 1) * 2;
-    const { ts, band, port, flags, proto, origBytes, origIpBytes, respBytes, duration } = this;
+    const { ts, num, port, small } = this;
     const dst = new Array<string>(cap).fill('');
     const name = new Array<string>(cap).fill('');
     const uid = new Array<string>(cap).fill('');
@@ -213,16 +262,11 @@ export class EventRing {
     for (let i = 0; i < this.#size; i++) {
       const s = (this.#start + i) & this.#mask;
       this.ts[i] = ts[s]!;
-      this.band[i] = band[s]!;
       this.port[i] = port[s]!;
-      this.flags[i] = flags[s]!;
+      for (let k = 0; k < NUM; k++) this.num[i * NUM + k] = num[s * NUM + k]!;
+      for (let k = 0; k < SMALL; k++) this.small[i * SMALL + k] = small[s * SMALL + k]!;
       dst[i] = this.dst[s]!;
       name[i] = this.name[s]!;
-      this.proto[i] = proto[s]!;
-      this.origBytes[i] = origBytes[s]!;
-      this.origIpBytes[i] = origIpBytes[s]!;
-      this.respBytes[i] = respBytes[s]!;
-      this.duration[i] = duration[s]!;
       uid[i] = this.uid[s]!;
     }
     this.dst = dst;

@@ -47,9 +47,33 @@ test('a shared budget bounds all hosts together; a releasing host gives its shar
 
 test('query ring keeps the most recent queries in arrival order', (t) => {
   const q = new QueryRing(4);
-  for (let i = 0; i < 7; i++) q.push(i, `q${i}.example`, 1, 0, '8.8.8.8');
+  for (let i = 0; i < 7; i++) q.push(i, `q${i}.example`, 1, 0);
   t.is(q.size, 4);
   t.deepEqual(Array.from({ length: 4 }, (_, i) => q.query[q.slot(i)]), ['q3.example', 'q4.example', 'q5.example', 'q6.example']);
+});
+
+test('query ring: every column keeps its own values through growth, the budget and overwrites (model)', (t) => {
+  // Growth by doubling from 2 slots toward 64, under a shared budget of 40 that refuses the step
+  // from 32 to 64, so the ring then overwrites its oldest;
+  // qtype and rcode share one strided view, so a wrong offset would mix them up.
+  const budget = { used: 0, max: 40 };
+  const q = new QueryRing(64, 2, budget);
+  type Q = [ts: number, query: string, qtype: number, rcode: number];
+  let model: Q[] = [];
+  for (let i = 0; i < 500; i++) {
+    const e: Q = [i * 1.5, `q${i}.example`, (i * 7919) % 65536, (i % 7) - 1];
+    q.push(...e);
+    model.push(e);
+    if (model.length > 32) model = model.slice(model.length - 32);
+    const got = Array.from({ length: q.size }, (_, k): Q => {
+      const s = q.slot(k);
+      return [q.ts[s]!, q.query[s]!, q.qtypeAt(s), q.rcodeAt(s)];
+    });
+    if (JSON.stringify(got) !== JSON.stringify(model)) return t.deepEqual(got, model, `after ${i + 1} pushes`);
+  }
+  t.is(budget.used, 32);
+  q.release();
+  t.is(budget.used, 0);
 });
 
 test('an address answered for a second name later: earlier flows keep the first name', (t) => {

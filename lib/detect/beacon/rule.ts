@@ -180,9 +180,9 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     const s = ev.slot(i);
     const ts = ev.ts[s]!;
     if (ts >= st.deadline) this.#due(st, host, ts, ctx);
-    const flags = ev.flags[s]!;
+    const flags = ev.flagsAt(s);
     const pub = (flags & EventFlag.Public) !== 0;
-    const proto = ev.proto[s]!;
+    const proto = ev.protoAt(s);
     const port = proto === ProtoNum.tcp || proto === ProtoNum.udp ? ev.port[s]! : 0;
     if (this.#runsOn && pub && port !== 0 && this.#runPort[port] === 1) this.#runStep(st, host, ts, ev.dst[s]!, port, ctx);
     if (!this.#scoreOn) return;
@@ -301,8 +301,8 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       kind = PairKind.Address;
     } else return;
     const failed = o.dropFailed && (flags & EventFlag.Failed) !== 0;
-    const ob = ev.origBytes[s]!;
-    const size = ob >= 0 ? ob : ev.origIpBytes[s]!;
+    const ob = ev.origBytesAt(s);
+    const size = ob >= 0 ? ob : ev.origIpBytesAt(s);
     let p = st.pairs.get(key);
     if (p !== undefined) p.ref = true;
     else {
@@ -315,7 +315,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       let replay = false;
       if (si !== undefined) {
         if (st.hostHash < 0) st.hostHash = stringHash(host.ip);
-        if (!si.take(st.hostHash, key, ts, size, ob, ev.respBytes[s]!, this.#first)) {
+        if (!si.take(st.hostHash, key, ts, size, ob, ev.respBytesAt(s), this.#first)) {
           // First sighting: remembered in the fixed table; the host counts for the destination's prevalence now.
           this.#s.firstSightings++;
           ctx.prevalence.add(kind === PairKind.Name ? name : dst, host.ip);
@@ -339,7 +339,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       p.open(ts, o.window);
       if (p.emitted > 0) ctx.prevalence.add(p.kind === PairKind.Name ? p.name : dst, host.ip);
     }
-    p.push(ts, size, ob, ev.respBytes[s]!);
+    p.push(ts, size, ob, ev.respBytesAt(s));
     p.note(dst, port);
     if (proxied) p.proxied = true;
     if (flags & EventFlag.Named) p.named = true;
@@ -605,9 +605,9 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     if (t < this.#ritaMin) this.#ritaMin = t;
     if (t > this.#ritaMax) this.#ritaMax = t;
     const cutoff = this.#ritaCutoff();
-    const ob = ev.origBytes[s]!;
-    const oib = ev.origIpBytes[s]!;
-    const rb = ev.respBytes[s]!;
+    const ob = ev.origBytesAt(s);
+    const oib = ev.origIpBytesAt(s);
+    const rb = ev.respBytesAt(s);
     if (external) {
       const p = this.#pair(st, host, dst, PairKind.Address, '', dst, port, proto, ctx);
       this.#ritaPush(p, t, ob, oib, rb, cutoff);

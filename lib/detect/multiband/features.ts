@@ -182,7 +182,7 @@ export class FeatureAccumulator {
   add(host: HostState, s: number): void {
     const ev = host.events;
     const ts = ev.ts[s]!;
-    const band = ev.band[s]!;
+    const band = ev.bandAt(s);
     const dst = ev.dst[s]!;
     const port = ev.port[s]!;
     if (ts < this.first) this.first = ts;
@@ -190,7 +190,7 @@ export class FeatureAccumulator {
     if (this.ports.length < 32 && !this.ports.includes(port)) this.ports.push(port);
     if (band === Band.DNS) {
       this.dnsFlows++;
-      if (ev.flags[s]! & EventFlag.Public) this.publicDnsFlows++;
+      if (ev.flagsAt(s) & EventFlag.Public) this.publicDnsFlows++;
       pushCapped(this.resolvers, dst, MAX_LISTED);
       this.#dnsTimes ??= new Float64Array(TIMES_KEPT);
       this.#dnsTimes[this.#dnsN++ % TIMES_KEPT] = ts;
@@ -201,7 +201,7 @@ export class FeatureAccumulator {
       pushCapped(this.webDst, dst, MAX_LISTED);
       this.#webTimes ??= new Float64Array(TIMES_KEPT);
       this.#webTimes[this.#webN++ % TIMES_KEPT] = ts;
-      if (ev.flags[s]! & EventFlag.Linked) {
+      if (ev.flagsAt(s) & EventFlag.Linked) {
         this.webLinked++;
       } else {
         this.webUnlinked++;
@@ -297,11 +297,11 @@ function computeFeatures(
         subLen += sub.length;
         if (queriedNames.length < MAX_LISTED) queriedNames.push(q.query[s]!.toLowerCase());
       }
-      const qt = q.qtype[s]!;
+      const qt = q.qtypeAt(s);
       if (qt === 16 || qt === 10 || qt === 5) rareQ++;
-      if (q.rcode[s]! >= 0) {
+      if (q.rcodeAt(s) >= 0) {
         answered++;
-        if (q.rcode[s] === 3) nx++;
+        if (q.rcodeAt(s) === 3) nx++;
       }
     }
   }

@@ -41,7 +41,7 @@ export class ScoreRule implements HostRule<ScoreState> {
   step(st: ScoreState, host: HostState, i: number, ctx: RuleContext): void {
     const ev = host.events;
     const s = ev.slot(i);
-    const band = ev.band[s]!;
+    const band = ev.bandAt(s);
     const web = isWebBand(band);
     const ts = ev.ts[s]!;
     const open = st.dns + st.web > 0;

@@ -70,8 +70,8 @@ export class SequenceRule implements HostRule<SeqState> {
       st.pendTs = -Infinity; // the partial sequence expired
       st.acc.reset();
     }
-    const pub = (ev.flags[s]! & EventFlag.Public) !== 0;
-    const band = ev.band[s]!;
+    const pub = (ev.flagsAt(s) & EventFlag.Public) !== 0;
+    const band = ev.bandAt(s);
     if (pub && band === Band.DNS) {
       // A newer DNS event replaces the pending one (EQL); outside an episode the evidence restarts with it.
       if (st.ep === undefined) st.acc.reset();

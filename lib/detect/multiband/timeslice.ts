@@ -58,9 +58,9 @@ export class TimesliceRule implements HostRule<SliceState> {
       st.slice = slice;
     }
     st.acc.add(host, s);
-    if ((ev.flags[s]! & EventFlag.Public) === 0) return;
+    if ((ev.flagsAt(s) & EventFlag.Public) === 0) return;
     if (st.connections === 0) st.first = ts;
-    const band = ev.band[s]!;
+    const band = ev.bandAt(s);
     const port = ev.port[s]!;
     if (st.bands === EMPTY_BANDS) {
       // Sets only for hosts that reach a public destination.

@@ -48,7 +48,7 @@ test('hand-computed score: alternating DNS and unlinked web, one tunnel-like dom
   for (let i = 0; i < 4; i++) {
     evs.push([100 + 20 * i, Band.DNS, 53, '8.8.8.8'], [110 + 20 * i, Band.HTTPS, 443, '198.51.100.20']);
     host.dnsRecords++;
-    host.queries.push(100 + 20 * i, `${'ab12'.repeat(6)}${i}.t.example.org`, 16, 0, '8.8.8.8');
+    host.queries.push(100 + 20 * i, `${'ab12'.repeat(6)}${i}.t.example.org`, 16, 0);
   }
   feed(host, acc, evs);
   const f = acc.finish(host, ctx(20));
