@@ -906,7 +906,7 @@ export function formatReport(r: BenchReport): string {
   const se = first.stateAtEnd;
   const beacon = se.rules['beacon'];
   L.push(
-    `  state   at end of input: events waiting ${se.eventsWaiting}  query slots ${se.querySlots}  names waiting ${se.namesWaiting}  DNS answers held ${se.answersHeld} (evicted ${se.answersEvicted})  destinations ${se.destinations} (evicted ${se.destinationsEvicted})${beacon !== undefined ? `  beacon pairs ${beacon['pairs'] ?? '-'} (evicted ${beacon['pairsEvicted'] ?? '-'}, store ${beacon['ringStoreBytes'] !== undefined ? `${(beacon['ringStoreBytes'] / 1048576).toFixed(1)} MiB` : '-'})` : ''}`,
+    `  state   at end of input: events waiting ${se.eventsWaiting}  query slots ${se.querySlots}  names waiting ${se.namesWaiting}  DNS answers held ${se.answersHeld} (evicted ${se.answersEvicted})  destinations ${se.destinations} (evicted ${se.destinationsEvicted})${beacon !== undefined ? `  beacon pairs ${beacon['pairs'] ?? '-'} (evicted ${beacon['pairsEvicted'] ?? '-'}, store ${beacon['ringStoreBytes'] !== undefined ? `${((beacon['ringStoreBytes'] + (beacon['pairRowBytes'] ?? 0)) / 1048576).toFixed(1)} MiB` : '-'})` : ''}`,
   );
   if (first.liveHeap !== undefined && first.liveHeap.length > 0) {
     const lh = first.liveHeap;

@@ -26,7 +26,7 @@ export type PairKind = (typeof PairKind)[keyof typeof PairKind];
 
 const LIST_CAP = 8;
 
-// Pair.#bits: IP protocol in the low byte, then the kind and the flags.
+// A pair row's R_BITS: IP protocol in the low byte, then the kind and the flags.
 const B_PROTO = 0xff;
 const B_NAME = 1 << 8;
 const B_PROXIED = 1 << 9;
@@ -46,8 +46,42 @@ const H_DUE = 6;
 /** Ring slots a new pair starts with (a pair is made on its second connection). */
 const MIN_CAP = 4;
 
+/** A pair's small numbers: one row of {@link PairStore.rows} (Int32, stride ROW). */
+const ROW = 13;
+const R_PORT = 0;
+const R_BITS = 1;
+const R_COUNT = 2;
+const R_FAILED = 3;
+const R_KOUT = 4;
+const R_KIN = 5;
+const R_HOURS0 = 6;
+const R_EMITTED = 7;
+const R_OFF = 8;
+const R_ENTRY = 9;
+const R_CAP = 10;
+const R_HEAD = 11;
+const R_N = 12;
+
+/** What few pairs need: more destinations and ports, hour words past the first 30 hours, rita's links. */
+interface PairMore {
+  dsts?: string[];
+  ports?: number[];
+  hours?: number[];
+  links?: string[];
+}
+
 /**
- * Storage for every pair of one rule: one Float64Array carved into blocks
+ * Storage for every pair of one rule.
+ *
+ * A pair's small numbers (port, flags, counts, where its block is) are one
+ * row of an Int32Array, and its strings one slot of three arrays; rows are
+ * reused from a free list and the columns grow by doubling, so they never
+ * hold more rows than the most pairs live at once. The Pair object itself
+ * keeps only its key, the store and its row: at 100 000 pairs a JS object
+ * of 20 fields (184 bytes of heap, traced by every full GC) costs more than
+ * its data.
+ *
+ * The doubles (window header and ring) are blocks of one Float64Array
  * (bump allocation), compacted in place when the end is reached, grown by
  * half when live blocks fill more than three quarters of it after a
  * compaction, cut to twice them when they fill less than an eighth.
@@ -70,6 +104,15 @@ export class PairStore {
   readonly maxConns: number;
   /** The blocks; replaced when the store grows or shrinks (pairs read it through the store). */
   d: Float64Array;
+  /** @internal Pair rows (stride ROW); replaced when they grow. */
+  rows: Int32Array;
+  /** @internal Per row: server name, first destination, and the rare extras. */
+  names: string[];
+  dsts: string[];
+  more: (PairMore | undefined)[];
+  #rowTop = 0;
+  readonly #rowHint: number;
+  readonly #freeRows: number[] = [];
   #top = 0;
   #live = 0;
   /** Blocks in address order since the last compaction: owner (undefined once it moved or left) and offset. */
@@ -78,10 +121,20 @@ export class PairStore {
   /** Index of the block the last {@link alloc} made (its owner gives it to {@link free}). */
   entry = -1;
 
-  constructor(maxRingSlots = Infinity, maxConnsPerPair = 1024, initialDoubles = 4096) {
+  /**
+   * `rowHint`: the pairs the rule keeps at most (`maxPairs`); rows double up
+   * to it, then past it only if more pairs are alive (rita mode keeps evicted
+   * pairs until the end of input).
+   */
+  constructor(maxRingSlots = Infinity, maxConnsPerPair = 1024, initialDoubles = 4096, initialRows = 64, rowHint = Infinity) {
     this.max = maxRingSlots;
     this.maxConns = maxConnsPerPair;
+    this.#rowHint = rowHint;
     this.d = new Float64Array(initialDoubles);
+    this.rows = new Int32Array(initialRows * ROW);
+    this.names = new Array<string>(initialRows).fill('');
+    this.dsts = new Array<string>(initialRows).fill('');
+    this.more = new Array<PairMore | undefined>(initialRows).fill(undefined);
   }
 
   /** Bytes of the block array. */
@@ -89,9 +142,60 @@ export class PairStore {
     return this.d.byteLength;
   }
 
+  /** Bytes of the pair rows (their numbers; the strings are shared). */
+  get rowBytes(): number {
+    return this.rows.byteLength;
+  }
+
   /** Doubles in live blocks. */
   get liveDoubles(): number {
     return this.#live;
+  }
+
+  /** Rows held (live pairs plus free rows). */
+  get rowCapacity(): number {
+    return this.names.length;
+  }
+
+  /** @internal A cleared row for a new pair. */
+  newRow(): number {
+    let r = this.#freeRows.pop();
+    if (r === undefined) {
+      if (this.#rowTop === this.names.length) this.#growRows();
+      r = this.#rowTop++;
+    }
+    return r;
+  }
+
+  /** @internal Row `r` is free again; its strings and extras are dropped. */
+  freeRow(r: number): void {
+    this.rows.fill(0, r * ROW, r * ROW + ROW);
+    this.names[r] = '';
+    this.dsts[r] = '';
+    this.more[r] = undefined;
+    this.#freeRows.push(r);
+  }
+
+  #growRows(): void {
+    const cur = this.names.length;
+    let n = Math.max(64, cur * 2);
+    if (cur < this.#rowHint && n > this.#rowHint) n = this.#rowHint;
+    const rows = new Int32Array(n * ROW);
+    rows.set(this.rows);
+    this.rows = rows;
+    const old = this.names.length;
+    // Exact-size arrays, filled: holes would make them slow dictionary-backed arrays.
+    const names = new Array<string>(n).fill('');
+    const dsts = new Array<string>(n).fill('');
+    const more = new Array<PairMore | undefined>(n).fill(undefined);
+    for (let i = 0; i < old; i++) {
+      names[i] = this.names[i]!;
+      dsts[i] = this.dsts[i]!;
+      more[i] = this.more[i];
+    }
+    this.names = names;
+    this.dsts = dsts;
+    this.more = more;
   }
 
   /** A block of `size` doubles for `owner`; returns its offset (and sets {@link entry}). Blocks may move at any later allocation. */
@@ -148,102 +252,142 @@ export class PairStore {
 }
 
 /** Where released pairs point: reads give NaN and zero, nothing is kept. */
-const DEAD = new PairStore(0, 0, HEADER);
+const DEAD = new PairStore(0, 0, HEADER, 1);
 DEAD.d.fill(Number.NaN);
 
 export class Pair {
   readonly key: number | string;
-  /** Server name (name pairs), '' for address pairs. */
-  readonly name: string;
-  /** First destination address and port seen; more in the lists below (≤ 8 each). */
-  readonly dst: string;
-  readonly port: number;
-  #moreDsts: string[] | undefined;
-  #morePorts: number[] | undefined;
-  /** Kind, protocol and flags in one small integer (B_* bits): one 8-byte field where there were six. */
-  #bits: number;
-  /** Connections accepted in the window (exact, past the ring). */
-  count = 0;
-  /** Failed connections dropped in the window. */
-  failed = 0;
-  /** Connections whose originator / responder bytes were known. */
-  knownOut = 0;
-  knownIn = 0;
-  /** Hours of the window with a connection: a bitmap of 30 hours per word; the first word here, later ones in #rare. */
-  #hours0 = 0;
-  /** Findings emitted for this pair (all windows). */
-  emitted = 0;
-  /** What few pairs need: hour words past the first 30 hours, rita's links. */
-  #rare: { hours?: number[]; links?: string[] } | undefined;
-
-  // ---- block in the store: header, then the ring ----
   #s: PairStore;
-  #off: number;
-  #entry: number;
-  #cap: number;
-  #head = 0;
-  #n = 0;
+  /** Row in the store (0 of DEAD once released). */
+  #r: number;
 
   constructor(key: number | string, kind: PairKind, name: string, dst: string, port: number, proto: number, store: PairStore) {
     this.key = key;
-    this.name = name;
-    this.dst = dst;
-    this.port = port;
-    this.#bits = (proto & B_PROTO) | (kind === PairKind.Name ? B_NAME : 0);
     this.#s = store;
-    this.#cap = Math.min(MIN_CAP, store.maxConns);
-    this.#off = store.alloc(this, HEADER + this.#cap * 2);
-    this.#entry = store.entry;
-    store.used += this.#cap;
+    const r = store.newRow();
+    this.#r = r;
+    const rows = store.rows;
+    const o = r * ROW;
+    rows[o + R_PORT] = port;
+    rows[o + R_BITS] = (proto & B_PROTO) | (kind === PairKind.Name ? B_NAME : 0);
+    store.names[r] = name;
+    store.dsts[r] = dst;
+    const cap = Math.min(MIN_CAP, store.maxConns);
+    rows[o + R_CAP] = cap;
+    rows[o + R_OFF] = store.alloc(this, HEADER + cap * 2);
+    // alloc may grow nothing but the block array: the rows array read above is still current.
+    rows[o + R_ENTRY] = store.entry;
+    store.used += cap;
     this.#clearHeader();
   }
 
-  // ---- kind, protocol, flags (bits of #bits) ----
+  // ---- row fields ----
+  #get(f: number): number {
+    return this.#s.rows[this.#r * ROW + f]!;
+  }
+  #set(f: number, v: number): void {
+    this.#s.rows[this.#r * ROW + f] = v;
+  }
+
+  /** Server name (name pairs), '' for address pairs. */
+  get name(): string {
+    return this.#s.names[this.#r]!;
+  }
+  /** First destination address seen; more in {@link dsts} (≤ 8). */
+  get dst(): string {
+    return this.#s.dsts[this.#r]!;
+  }
+  /** First destination port seen; more in {@link ports} (≤ 8). */
+  get port(): number {
+    return this.#get(R_PORT);
+  }
+  /** Connections accepted in the window (exact, past the ring). */
+  get count(): number {
+    return this.#get(R_COUNT);
+  }
+  set count(v: number) {
+    this.#set(R_COUNT, v);
+  }
+  /** Failed connections dropped in the window. */
+  get failed(): number {
+    return this.#get(R_FAILED);
+  }
+  set failed(v: number) {
+    this.#set(R_FAILED, v);
+  }
+  /** Connections whose originator bytes were known. */
+  get knownOut(): number {
+    return this.#get(R_KOUT);
+  }
+  set knownOut(v: number) {
+    this.#set(R_KOUT, v);
+  }
+  /** Connections whose responder bytes were known. */
+  get knownIn(): number {
+    return this.#get(R_KIN);
+  }
+  set knownIn(v: number) {
+    this.#set(R_KIN, v);
+  }
+  /** Findings emitted for this pair (all windows). */
+  get emitted(): number {
+    return this.#get(R_EMITTED);
+  }
+  set emitted(v: number) {
+    this.#set(R_EMITTED, v);
+  }
+
+  // ---- kind, protocol, flags (bits of the row's R_BITS) ----
+  #flag(bit: number, v: boolean): void {
+    const b = this.#get(R_BITS);
+    this.#set(R_BITS, v ? b | bit : b & ~bit);
+  }
   get kind(): PairKind {
-    return this.#bits & B_NAME ? PairKind.Name : PairKind.Address;
+    return this.#get(R_BITS) & B_NAME ? PairKind.Name : PairKind.Address;
   }
   /** IP protocol number (the latest connection's). */
   get proto(): number {
-    return this.#bits & B_PROTO;
+    return this.#get(R_BITS) & B_PROTO;
   }
   set proto(v: number) {
-    this.#bits = (this.#bits & ~B_PROTO) | (v & B_PROTO);
+    this.#set(R_BITS, (this.#get(R_BITS) & ~B_PROTO) | (v & B_PROTO));
   }
   /** Some connection went through a proxy (CONNECT). */
   get proxied(): boolean {
-    return (this.#bits & B_PROXIED) !== 0;
+    return (this.#get(R_BITS) & B_PROXIED) !== 0;
   }
   set proxied(v: boolean) {
-    this.#bits = v ? this.#bits | B_PROXIED : this.#bits & ~B_PROXIED;
+    this.#flag(B_PROXIED, v);
   }
   /** Some connection was named by TLS SNI / HTTP Host (rather than only by the host's DNS answers). */
   get named(): boolean {
-    return (this.#bits & B_NAMED) !== 0;
+    return (this.#get(R_BITS) & B_NAMED) !== 0;
   }
   set named(v: boolean) {
-    this.#bits = v ? this.#bits | B_NAMED : this.#bits & ~B_NAMED;
+    this.#flag(B_NAMED, v);
   }
   /** Ring overwrote an entry that was still in the window. */
   get overflow(): boolean {
-    return (this.#bits & B_OVERFLOW) !== 0;
+    return (this.#get(R_BITS) & B_OVERFLOW) !== 0;
   }
   set overflow(v: boolean) {
-    this.#bits = v ? this.#bits | B_OVERFLOW : this.#bits & ~B_OVERFLOW;
+    this.#flag(B_OVERFLOW, v);
   }
   /** Used since the eviction scan last passed it (CLOCK second chance). */
   get ref(): boolean {
-    return (this.#bits & B_REF) !== 0;
+    return (this.#get(R_BITS) & B_REF) !== 0;
   }
   set ref(v: boolean) {
-    this.#bits = v ? this.#bits | B_REF : this.#bits & ~B_REF;
+    this.#flag(B_REF, v);
   }
   /** rita mode: name pairs that share connections with this address pair. */
   get links(): string[] | undefined {
-    return this.#rare?.links;
+    return this.#s.more[this.#r]?.links;
   }
   set links(v: string[] | undefined) {
-    if (v !== undefined) (this.#rare ??= {}).links = v;
-    else if (this.#rare !== undefined) delete this.#rare.links;
+    const s = this.#s;
+    if (v !== undefined) (s.more[this.#r] ??= {}).links = v;
+    else if (s.more[this.#r] !== undefined) delete s.more[this.#r]!.links;
   }
 
   /** No window: the header as a new pair has it and {@link reset} leaves it. */
@@ -257,6 +401,10 @@ export class Pair {
     d[o + H_OUT] = 0;
     d[o + H_IN] = 0;
     d[o + H_DUE] = Infinity;
+  }
+
+  get #off(): number {
+    return this.#get(R_OFF);
   }
 
   // ---- current window (header doubles) ----
@@ -308,76 +456,84 @@ export class Pair {
 
   /** Ring slots held (connections the ring can hold before it grows or overwrites). */
   get capacity(): number {
-    return this.#cap;
+    return this.#get(R_CAP);
   }
 
   /** @internal Doubles of the pair's block. */
   get blockSize(): number {
-    return HEADER + this.#cap * 2;
+    return HEADER + this.#get(R_CAP) * 2;
   }
 
   /** @internal The store moved the block (compaction). */
   moved(off: number, entry: number): void {
-    this.#off = off;
-    this.#entry = entry;
+    this.#set(R_OFF, off);
+    this.#set(R_ENTRY, entry);
   }
 
-  /** Give the block and its ring slots back to the store (the pair is being dropped). */
+  /** Give the block, its ring slots and its row back to the store (the pair is being dropped). */
   release(): void {
     const s = this.#s;
     if (s === DEAD) return;
-    s.used -= this.#cap;
-    s.free(this.#entry, HEADER + this.#cap * 2);
+    const cap = this.#get(R_CAP);
+    s.used -= cap;
+    s.free(this.#get(R_ENTRY), HEADER + cap * 2);
+    s.freeRow(this.#r);
     this.#s = DEAD;
-    this.#off = 0;
-    this.#entry = -1;
-    this.#cap = 0;
-    this.#n = 0;
-    this.#head = 0;
+    this.#r = 0;
   }
 
   /** Connections in the ring. */
   get size(): number {
-    return this.#n;
+    return this.#get(R_N);
   }
 
   /** Time of the i-th oldest connection in the ring. */
   tsAt(i: number): number {
-    return this.#s.d[this.#off + HEADER + ((this.#head + i) % this.#cap) * 2]!;
+    const o = this.#r * ROW;
+    const rows = this.#s.rows;
+    return this.#s.d[rows[o + R_OFF]! + HEADER + ((rows[o + R_HEAD]! + i) % rows[o + R_CAP]!) * 2]!;
   }
 
   /** Size (bytes, -1 unknown) of the i-th oldest connection in the ring. */
   sizeAt(i: number): number {
-    return this.#s.d[this.#off + HEADER + ((this.#head + i) % this.#cap) * 2 + 1]!;
+    const o = this.#r * ROW;
+    const rows = this.#s.rows;
+    return this.#s.d[rows[o + R_OFF]! + HEADER + ((rows[o + R_HEAD]! + i) % rows[o + R_CAP]!) * 2 + 1]!;
   }
 
   /** Destination addresses seen (≤ 8). */
   get dsts(): string[] {
-    return this.#moreDsts === undefined ? [this.dst] : [this.dst, ...this.#moreDsts];
+    const m = this.#s.more[this.#r]?.dsts;
+    return m === undefined ? [this.dst] : [this.dst, ...m];
   }
 
   /** Destination ports seen (≤ 8). */
   get ports(): number[] {
-    return this.#morePorts === undefined ? [this.port] : [this.port, ...this.#morePorts];
+    const m = this.#s.more[this.#r]?.ports;
+    return m === undefined ? [this.port] : [this.port, ...m];
   }
 
   /** True if `dst` is one of the pair's destination addresses. */
   reaches(dst: string): boolean {
-    return dst === this.dst || (this.#moreDsts !== undefined && this.#moreDsts.includes(dst));
+    if (dst === this.dst) return true;
+    const m = this.#s.more[this.#r]?.dsts;
+    return m !== undefined && m.includes(dst);
   }
 
   /** Remember a destination address / port (bounded lists). */
   note(dst: string, port: number): void {
     // Lists are rebuilt at their exact size: a push would give a small array room for 17.
     if (dst !== this.dst) {
-      const m = this.#moreDsts;
-      if (m === undefined) this.#moreDsts = [dst];
-      else if (m.length < LIST_CAP - 1 && !m.includes(dst)) this.#moreDsts = [...m, dst];
+      const more = (this.#s.more[this.#r] ??= {});
+      const m = more.dsts;
+      if (m === undefined) more.dsts = [dst];
+      else if (m.length < LIST_CAP - 1 && !m.includes(dst)) more.dsts = [...m, dst];
     }
     if (port !== this.port) {
-      const m = this.#morePorts;
-      if (m === undefined) this.#morePorts = [port];
-      else if (m.length < LIST_CAP - 1 && !m.includes(port)) this.#morePorts = [...m, port];
+      const more = (this.#s.more[this.#r] ??= {});
+      const m = more.ports;
+      if (m === undefined) more.ports = [port];
+      else if (m.length < LIST_CAP - 1 && !m.includes(port)) more.ports = [...m, port];
     }
   }
 
@@ -393,36 +549,42 @@ export class Pair {
 
   /** Add a connection to the open window: its time, the size the mode scores on, and the byte counts for the sums. */
   push(ts: number, size: number, ob: number, rb: number): void {
-    if (this.#n === this.#cap) {
-      const s = this.#s;
-      if (this.#cap < s.maxConns && s.used + Math.min(s.maxConns, this.#cap * 2) - this.#cap <= s.max) this.#grow();
+    const s = this.#s;
+    const ro = this.#r * ROW;
+    let rows = s.rows;
+    if (rows[ro + R_N] === rows[ro + R_CAP]) {
+      const cap = rows[ro + R_CAP]!;
+      if (cap < s.maxConns && s.used + Math.min(s.maxConns, cap * 2) - cap <= s.max) this.#grow();
       else {
-        if (this.#cap < s.maxConns) s.refused++;
-        this.#head = (this.#head + 1) % this.#cap;
-        this.#n--;
+        if (cap < s.maxConns) s.refused++;
+        rows[ro + R_HEAD] = (rows[ro + R_HEAD]! + 1) % cap;
+        rows[ro + R_N]!--;
         this.overflow = true;
       }
+      rows = s.rows;
     }
-    const d = this.#s.d;
-    const o = this.#off;
-    const r = o + HEADER + ((this.#head + this.#n) % this.#cap) * 2;
+    const d = s.d;
+    const o = rows[ro + R_OFF]!;
+    const n = rows[ro + R_N]!;
+    const r = o + HEADER + ((rows[ro + R_HEAD]! + n) % rows[ro + R_CAP]!) * 2;
     d[r] = ts;
     d[r + 1] = size;
-    this.#n++;
+    rows[ro + R_N] = n + 1;
     if (ts < d[o + H_FIRST]!) d[o + H_FIRST] = ts;
     if (ts > d[o + H_LAST]!) d[o + H_LAST] = ts;
-    this.count++;
+    const count = rows[ro + R_COUNT]! + 1;
+    rows[ro + R_COUNT] = count;
     if (ob >= 0) {
       d[o + H_OUT] = d[o + H_OUT]! + ob;
-      this.knownOut++;
+      rows[ro + R_KOUT]!++;
     }
     if (rb >= 0) {
       d[o + H_IN] = d[o + H_IN]! + rb;
-      this.knownIn++;
+      rows[ro + R_KIN]!++;
     }
-    if (d[o + H_WIN]! > 0 && this.count >= 2) {
+    if (d[o + H_WIN]! > 0 && count >= 2) {
       const start = d[o + H_START]!;
-      if (this.count === 2) this.#hour(start, start);
+      if (count === 2) this.#hour(start, start);
       this.#hour(start, ts);
     }
   }
@@ -433,24 +595,26 @@ export class Pair {
     const w = (h / 30) | 0;
     const bit = 1 << (h % 30);
     if (w === 0) {
-      this.#hours0 |= bit;
+      this.#set(R_HOURS0, this.#get(R_HOURS0) | bit);
       return;
     }
-    let more = this.#rare?.hours;
+    const s = this.#s;
+    let more = s.more[this.#r]?.hours;
     if (more === undefined || more.length < w) {
       // Exact size (one word per 30 hours): only windows longer than 30 h have more than the first word.
       const grown = new Array<number>(w).fill(0);
       if (more !== undefined) for (let i = 0; i < more.length; i++) grown[i] = more[i]!;
-      (this.#rare ??= {}).hours = more = grown;
+      (s.more[this.#r] ??= {}).hours = more = grown;
     }
     more[w - 1] = more[w - 1]! | bit;
   }
 
   /** Drop the oldest connection from the ring (rita mode trims to its 24-hour horizon). */
   shift(): void {
-    if (this.#n === 0) return;
-    this.#head = (this.#head + 1) % this.#cap;
-    this.#n--;
+    const n = this.#get(R_N);
+    if (n === 0) return;
+    this.#set(R_HEAD, (this.#get(R_HEAD) + 1) % this.#get(R_CAP));
+    this.#set(R_N, n - 1);
   }
 
   /** Close the window: forget its connections (the ring is kept for the next one). */
@@ -461,23 +625,26 @@ export class Pair {
     this.knownOut = 0;
     this.knownIn = 0;
     this.overflow = false;
-    this.#head = 0;
-    this.#n = 0;
-    this.#hours0 = 0;
-    if (this.#rare !== undefined) delete this.#rare.hours;
+    this.#set(R_HEAD, 0);
+    this.#set(R_N, 0);
+    this.#set(R_HOURS0, 0);
+    const more = this.#s.more[this.#r];
+    if (more !== undefined) delete more.hours;
   }
 
   /** Hours with at least one connection, and the longest run of consecutive such hours. */
   hoursActive(): { active: number; longestRun: number } {
-    if (this.count < 2 || !(this.win > 0)) return { active: this.count > 0 ? 1 : 0, longestRun: this.count > 0 ? 1 : 0 };
+    const count = this.count;
+    if (count < 2 || !(this.win > 0)) return { active: count > 0 ? 1 : 0, longestRun: count > 0 ? 1 : 0 };
     let active = 0;
     let run = 0;
     let best = 0;
-    const more = this.#rare?.hours;
+    const hours0 = this.#get(R_HOURS0);
+    const more = this.#s.more[this.#r]?.hours;
     const last = Math.floor((this.last - this.start) / 3600) + 1;
     for (let i = 0; i < last; i++) {
       const w = (i / 30) | 0;
-      const word = w === 0 ? this.#hours0 : more !== undefined && w <= more.length ? more[w - 1]! : 0;
+      const word = w === 0 ? hours0 : more !== undefined && w <= more.length ? more[w - 1]! : 0;
       if ((word >>> i % 30) & 1) {
         active++;
         run++;
@@ -489,25 +656,28 @@ export class Pair {
 
   #grow(): void {
     const s = this.#s;
-    const cap = Math.min(s.maxConns, this.#cap * 2);
-    const oldSize = HEADER + this.#cap * 2;
+    const oldCap = this.#get(R_CAP);
+    const cap = Math.min(s.maxConns, oldCap * 2);
+    const oldSize = HEADER + oldCap * 2;
     // alloc may compact and move this pair's block: read the old offset and entry after it.
     const off = s.alloc(this, HEADER + cap * 2);
     const entry = s.entry;
     const from = this.#off;
+    const head = this.#get(R_HEAD);
+    const n = this.#get(R_N);
     const d = s.d;
     for (let k = 0; k < HEADER; k++) d[off + k] = d[from + k]!;
-    for (let i = 0; i < this.#n; i++) {
-      const r = from + HEADER + ((this.#head + i) % this.#cap) * 2;
+    for (let i = 0; i < n; i++) {
+      const r = from + HEADER + ((head + i) % oldCap) * 2;
       d[off + HEADER + i * 2] = d[r]!;
       d[off + HEADER + i * 2 + 1] = d[r + 1]!;
     }
-    s.free(this.#entry, oldSize);
-    s.used += cap - this.#cap;
-    this.#off = off;
-    this.#entry = entry;
-    this.#cap = cap;
-    this.#head = 0;
+    s.free(this.#get(R_ENTRY), oldSize);
+    s.used += cap - oldCap;
+    this.#set(R_OFF, off);
+    this.#set(R_ENTRY, entry);
+    this.#set(R_CAP, cap);
+    this.#set(R_HEAD, 0);
   }
 }
 

@@ -153,7 +153,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     this.#scoreOn = enabled.score;
     this.#rita = options.mode === 'rita';
     for (const p of options.runPorts) if (p >= 0 && p < 65536) this.#runPort[p] = 1;
-    this.#store = new PairStore(options.maxRingSlots, options.maxConnsPerPair);
+    this.#store = new PairStore(options.maxRingSlots, options.maxConnsPerPair, 4096, 64, options.maxPairs);
     if (enabled.score && !this.#rita && options.sightingSlots > 0) this.#sightings = new Sightings(options.sightingSlots);
   }
 
@@ -169,6 +169,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
       ringGrowthRefused: this.#store.refused,
       ringSlots: this.#store.used,
       ringStoreBytes: this.#store.bytes,
+      pairRowBytes: this.#store.rowBytes,
       sightingsHeld: si?.stored ?? 0,
       sightingsPromoted: si?.promoted ?? 0,
       sightingsOverwritten: si?.overwritten ?? 0,
