@@ -151,8 +151,15 @@ export class FeatureAccumulator {
   readonly ports: number[] = [];
   readonly names: string[] = [];
   readonly #otherDst: string[] = [];
-  #dnsTimes: Float64Array | undefined;
-  #webTimes: Float64Array | undefined;
+  /**
+   * The latest DNS times at [0, cap) and web times at [cap, 2·cap), each a
+   * ring once its side is full; cap doubles from 4 to TIMES_KEPT as a side
+   * needs it. A plain array of doubles: every host has three accumulators,
+   * and two 64-slot typed arrays each (view, buffer and 512 bytes) were
+   * ~4 KB a host for hosts with a handful of events.
+   */
+  #times: number[] | undefined;
+  #cap = 0;
   #dnsN = 0;
   #webN = 0;
 
@@ -192,15 +199,17 @@ export class FeatureAccumulator {
       this.dnsFlows++;
       if (ev.flagsAt(s) & EventFlag.Public) this.publicDnsFlows++;
       pushCapped(this.resolvers, dst, MAX_LISTED);
-      this.#dnsTimes ??= new Float64Array(TIMES_KEPT);
-      this.#dnsTimes[this.#dnsN++ % TIMES_KEPT] = ts;
+      const n = this.#dnsN++;
+      if (n === this.#cap && this.#cap < TIMES_KEPT) this.#growTimes();
+      this.#times![n % this.#cap] = ts;
       if (this.#lastKind === 2) this.alternations++;
       this.#lastKind = 1;
     } else if (isWebBand(band)) {
       this.webFlows++;
       pushCapped(this.webDst, dst, MAX_LISTED);
-      this.#webTimes ??= new Float64Array(TIMES_KEPT);
-      this.#webTimes[this.#webN++ % TIMES_KEPT] = ts;
+      const n = this.#webN++;
+      if (n === this.#cap && this.#cap < TIMES_KEPT) this.#growTimes();
+      this.#times![this.#cap + (n % this.#cap)] = ts;
       if (ev.flagsAt(s) & EventFlag.Linked) {
         this.webLinked++;
       } else {
@@ -221,7 +230,25 @@ export class FeatureAccumulator {
 
   /** The evidence and score of everything added. */
   finish(host: HostState, ctx: RuleContext): MultibandFeatures {
-    return computeFeatures(this, host, ctx, times(this.#dnsTimes, this.#dnsN), times(this.#webTimes, this.#webN), this.#otherDst);
+    const t = this.#times;
+    const cap = this.#cap;
+    return computeFeatures(this, host, ctx, times(t, 0, cap, this.#dnsN), times(t, cap, cap, this.#webN), this.#otherDst);
+  }
+
+  /** Double the time rings (first use: 4 slots a side). Only while cap < TIMES_KEPT, when no side has wrapped yet. */
+  #growTimes(): void {
+    const old = this.#times;
+    const oc = this.#cap;
+    const cap = oc === 0 ? 4 : Math.min(TIMES_KEPT, oc * 2);
+    const t = new Array<number>(cap * 2).fill(0.5); // doubles from the start: one elements kind
+    if (old !== undefined) {
+      for (let i = 0; i < oc; i++) {
+        t[i] = old[i]!;
+        t[cap + i] = old[oc + i]!;
+      }
+    }
+    this.#times = t;
+    this.#cap = cap;
   }
 }
 
@@ -230,11 +257,11 @@ function pushCapped<T>(list: T[], x: T, cap: number): void {
 }
 
 /** The kept timestamps in time order. */
-function times(ring: Float64Array | undefined, n: number): Float64Array {
+function times(ring: number[] | undefined, off: number, cap: number, n: number): Float64Array {
   if (ring === undefined || n === 0) return NO_TIMES;
-  const k = Math.min(n, TIMES_KEPT);
+  const k = Math.min(n, cap);
   const out = new Float64Array(k);
-  for (let i = n - k, j = 0; i < n; i++, j++) out[j] = ring[i % TIMES_KEPT]!;
+  for (let i = n - k, j = 0; i < n; i++, j++) out[j] = ring[off + (i % cap)]!;
   return out.sort();
 }
 

@@ -6,6 +6,7 @@ import { EventFlag } from '../../../lib/correlate/ring.js';
 import { Band } from '../../../lib/detect/bands.js';
 import { DEFAULT_MULTIBAND, FeatureAccumulator, SCORE_WEIGHTS, regularity } from '../../../lib/detect/multiband/features.js';
 import type { RuleContext } from '../../../lib/detect/rule.js';
+import { round } from '../../../lib/detect/rule.js';
 
 const limits = { maxEventsPerHost: 64, maxAnswersPerHost: 64, maxQueriesPerHost: 64, maxNamesPerHost: 64, answerBudget: new AnswerSlab(1000), queryBudget: { used: 0, max: Infinity }, nameBudget: { used: 0, max: Infinity } };
 const ctx = (hosts: number, prevalence = new Prevalence()): RuleContext => ({
@@ -95,4 +96,33 @@ test('rarity is neutral until 10 hosts are known, and falls with prevalence', (t
   feed(host, acc, [[1, Band.HTTPS, 443, '203.0.113.9']]);
   t.is(acc.finish(host, ctx(3, prevalence)).components.rarity, 0.5);
   t.is(acc.finish(host, ctx(50, prevalence)).components.rarity, 0, '5 hosts: common');
+});
+
+test('kept times: the latest 64 of each band, through growth from 4 slots, wrap-around and resets (model)', (t) => {
+  // Regularity is computed from the kept times, so it is the observable: after each window the
+  // accumulator's regularityDns/Web must equal regularity() of the model's last 64 times per band.
+  let seed = 5;
+  const rnd = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const host = new HostState('10.0.0.1', limits, []);
+  const acc = new FeatureAccumulator();
+  let ts = 1000;
+  for (const size of [0, 1, 3, 4, 5, 9, 40, 64, 65, 130, 2, 300, 7]) {
+    acc.reset();
+    const dns: number[] = [];
+    const web: number[] = [];
+    const evs: [number, number, number, string][] = [];
+    for (let i = 0; i < size; i++) {
+      ts += 1 + Math.floor(rnd() * 30) + (rnd() < 0.3 ? 0.5 : 0);
+      const isDns = rnd() < 0.5;
+      (isDns ? dns : web).push(ts);
+      evs.push([ts, isDns ? Band.DNS : Band.HTTPS, isDns ? 53 : 443, isDns ? '8.8.8.8' : '198.51.100.20']);
+    }
+    feed(host, acc, evs);
+    const f = acc.finish(host, ctx(20));
+    t.is(f.regularityDns, round(regularity(dns.slice(-64))), `window of ${size}: DNS`);
+    t.is(f.regularityWeb, round(regularity(web.slice(-64))), `window of ${size}: web`);
+  }
 });
