@@ -152,14 +152,20 @@ export class FeatureAccumulator {
   readonly names: string[] = [];
   readonly #otherDst: string[] = [];
   /**
-   * The latest DNS times at [0, cap) and web times at [cap, 2·cap), each a
-   * ring once its side is full; cap doubles from 4 to TIMES_KEPT as a side
-   * needs it. A plain array of doubles: every host has three accumulators,
-   * and two 64-slot typed arrays each (view, buffer and 512 bytes) were
-   * ~4 KB a host for hosts with a handful of events.
+   * The latest DNS times at [0, capD) and web times at [capD, capD + capW),
+   * each side a ring once full. A side has 4 slots until it needs a fifth,
+   * then TIMES_KEPT: one step, not doubling (middle-sized buffers freed by
+   * the thousand fragment the allocator). Every host has three
+   * accumulators, and two 64-slot typed arrays each from the first event on
+   * (view, buffer and 512 bytes apiece) were ~4 KB a host even for a host
+   * with a handful of events; one array sized per side is 64 bytes for such
+   * a host, and never more than the two were. A typed array, not a plain
+   * one: a busy host's times stay off the V8 heap, whose growth room
+   * doubles what lives on it in RSS.
    */
-  #times: number[] | undefined;
-  #cap = 0;
+  #times: Float64Array | undefined;
+  #capD = 0;
+  #capW = 0;
   #dnsN = 0;
   #webN = 0;
 
@@ -200,16 +206,16 @@ export class FeatureAccumulator {
       if (ev.flagsAt(s) & EventFlag.Public) this.publicDnsFlows++;
       pushCapped(this.resolvers, dst, MAX_LISTED);
       const n = this.#dnsN++;
-      if (n === this.#cap && this.#cap < TIMES_KEPT) this.#growTimes();
-      this.#times![n % this.#cap] = ts;
+      if (n === this.#capD && n < TIMES_KEPT) this.#growTimes(true);
+      this.#times![n % this.#capD] = ts;
       if (this.#lastKind === 2) this.alternations++;
       this.#lastKind = 1;
     } else if (isWebBand(band)) {
       this.webFlows++;
       pushCapped(this.webDst, dst, MAX_LISTED);
       const n = this.#webN++;
-      if (n === this.#cap && this.#cap < TIMES_KEPT) this.#growTimes();
-      this.#times![this.#cap + (n % this.#cap)] = ts;
+      if (n === this.#capW && n < TIMES_KEPT) this.#growTimes(false);
+      this.#times![this.#capD + (n % this.#capW)] = ts;
       if (ev.flagsAt(s) & EventFlag.Linked) {
         this.webLinked++;
       } else {
@@ -231,24 +237,27 @@ export class FeatureAccumulator {
   /** The evidence and score of everything added. */
   finish(host: HostState, ctx: RuleContext): MultibandFeatures {
     const t = this.#times;
-    const cap = this.#cap;
-    return computeFeatures(this, host, ctx, times(t, 0, cap, this.#dnsN), times(t, cap, cap, this.#webN), this.#otherDst);
+    return computeFeatures(this, host, ctx, times(t, 0, this.#capD, this.#dnsN), times(t, this.#capD, this.#capW, this.#webN), this.#otherDst);
   }
 
-  /** Double the time rings (first use: 4 slots a side). Only while cap < TIMES_KEPT, when no side has wrapped yet. */
-  #growTimes(): void {
+  /** Grow one side's ring (first use: 4 slots each side; then that side to TIMES_KEPT). Only before that side wraps. */
+  #growTimes(dnsSide: boolean): void {
     const old = this.#times;
-    const oc = this.#cap;
-    const cap = oc === 0 ? 4 : Math.min(TIMES_KEPT, oc * 2);
-    const t = new Array<number>(cap * 2).fill(0.5); // doubles from the start: one elements kind
+    const od = this.#capD;
+    const ow = this.#capW;
+    let cd = od;
+    let cw = ow;
+    if (old === undefined) cd = cw = 4;
+    else if (dnsSide) cd = TIMES_KEPT;
+    else cw = TIMES_KEPT;
+    const t = new Float64Array(cd + cw);
     if (old !== undefined) {
-      for (let i = 0; i < oc; i++) {
-        t[i] = old[i]!;
-        t[cap + i] = old[oc + i]!;
-      }
+      for (let i = 0; i < od; i++) t[i] = old[i]!;
+      for (let i = 0; i < ow; i++) t[cd + i] = old[od + i]!;
     }
     this.#times = t;
-    this.#cap = cap;
+    this.#capD = cd;
+    this.#capW = cw;
   }
 }
 
@@ -257,7 +266,7 @@ function pushCapped<T>(list: T[], x: T, cap: number): void {
 }
 
 /** The kept timestamps in time order. */
-function times(ring: number[] | undefined, off: number, cap: number, n: number): Float64Array {
+function times(ring: Float64Array | undefined, off: number, cap: number, n: number): Float64Array {
   if (ring === undefined || n === 0) return NO_TIMES;
   const k = Math.min(n, cap);
   const out = new Float64Array(k);
