@@ -8,18 +8,10 @@
  * @module
  */
 
+import { fmix32 } from './hash.js';
+
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const CODES = Uint8Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
-
-/** murmur3 fmix32: a bijective avalanche of a 32-bit value. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** 62^3: three base62 digits per division. */
 const D3 = 238328;

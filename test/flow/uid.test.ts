@@ -1,16 +1,8 @@
 import test from 'ava';
+import { fmix32 } from '../../lib/flow/hash.js';
 import { UidGenerator } from '../../lib/flow/uid.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The reference: the same 96-bit number, rendered in base62 by BigInt. */
 function reference(seed: number, serial: number): string {
