@@ -15,7 +15,10 @@
  * - 1M distinct hosts, the two bounded tables only: a fresh HostState with
  *   the default rules holds about 4.5 KB of heap, so an unbounded Map of 1M
  *   needs about 4.5 GB and dies at Node's default heap limit (it did).
- * Heap held after a churn run is printed (with --expose-gc).
+ * Heap held after a churn run is printed (with --expose-gc), and what an
+ * Engine holds per host (heap and typed-array buffers) for quiet hosts
+ * (one DNS lookup and three flows each), before and after the rules have
+ * seen their events.
  *
  * Run: node --expose-gc --import tsx bench/correlate/hosts.bench.ts [lookups]
  *
@@ -24,6 +27,8 @@
 
 import { LRUCache } from 'lru-cache';
 import { AnswerSlab } from '../../lib/correlate/dns.js';
+import { Engine } from '../../lib/engine.js';
+import { newDns, newFlow } from '../../lib/model.js';
 import { HostState } from '../../lib/correlate/host.js';
 import type { HostLimits } from '../../lib/correlate/host.js';
 import { BeaconRule } from '../../lib/detect/beacon/rule.js';
@@ -183,4 +188,36 @@ function held(make: () => { get(ip: string): HostState; size: number; tick(): vo
 for (const [name, make] of Object.entries(TABLES)) {
   const { hosts, bytes } = held(make);
   console.log(`  ${name.padEnd(26)} ${String(hosts).padStart(8)} hosts  ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB  (${(bytes / hosts).toFixed(0)} B/host)`);
+}
+
+// What an Engine holds per quiet host, past its fixed tables: one DNS lookup and three flows (a web pair and the DNS flow),
+// hosts 0.2 s apart, so the first ones are past the 600 s reorder window (their events evaluated,
+// the rules' state filled) while the last ones still wait. Heap plus typed-array buffers.
+function perHost(n: number, evaluated: boolean): { hosts: number; bytes: number; waiting: number } {
+  // Findings go to a callback (none are kept); the engine's fixed tables are made before the baseline.
+  const e = new Engine({ onFinding: () => {} });
+  gc?.();
+  gc?.();
+  const m0 = process.memoryUsage();
+  const T0 = 1_793_610_000;
+  for (let i = 0; i < n; i++) {
+    const ip = ipOf(i + 1);
+    const ts = T0 + i * (evaluated ? 0.2 : 0.001);
+    const srv = `93.184.${(i >> 8) & 255}.${i & 255}`;
+    e.pushDns(Object.assign(newDns(), { ts, uid: `D${i}`, origH: ip, origP: 40000, respH: '8.8.8.8', respP: 53, proto: 'udp', query: `www${i % 500}.example.com`, qtype: 1, rcode: 0, answers: [srv], ttls: [300] }));
+    for (let k = 0; k < 2; k++) {
+      e.pushFlow(Object.assign(newFlow(), { ts: ts + 0.1 + k, uid: `C${i}x${k}`, origH: ip, origP: 50000 + k, respH: srv, respP: 443, proto: 'tcp', service: 'ssl', duration: 1, origBytes: 500, respBytes: 4000, connState: 'SF', history: 'ShADadFf', origPkts: 5, origIpBytes: 800, respPkts: 6, respIpBytes: 4400 }));
+    }
+    e.pushFlow(Object.assign(newFlow(), { ts: ts + 0.15, uid: `Cd${i}`, origH: ip, origP: 40000, respH: '8.8.8.8', respP: 53, proto: 'udp', service: 'dns', duration: 0.01, origBytes: 40, respBytes: 80, connState: 'SF', history: 'Dd', origPkts: 1, origIpBytes: 68, respPkts: 1, respIpBytes: 108 }));
+  }
+  gc?.();
+  gc?.();
+  const m1 = process.memoryUsage();
+  const s = e.stats();
+  return { hosts: s.hosts.active, bytes: m1.heapUsed + m1.arrayBuffers - m0.heapUsed - m0.arrayBuffers, waiting: s.eventsWaiting };
+}
+console.log(`\nan Engine's state per quiet host (one DNS lookup, three flows), heap + array buffers${gc ? '' : ' (run with --expose-gc for exact figures)'}:`);
+for (const evaluated of [false, true]) {
+  const { hosts, bytes, waiting } = perHost(20_000, evaluated);
+  console.log(`  ${(evaluated ? 'rules have seen most events' : 'events still waiting').padEnd(28)} ${String(hosts).padStart(6)} hosts  ${String(waiting).padStart(6)} events waiting  ${(bytes / hosts).toFixed(0).padStart(5)} B/host`);
 }
