@@ -104,6 +104,18 @@ test('timeslice needs DNS and web in the same aligned slice', (t) => {
   t.is(split.length, 0);
 });
 
+test('timeslice: each slice reports only its own bands, ports and destinations', (t) => {
+  const fs = run((e) => {
+    e.pushFlow(flow(T0 + 10, H, '8.8.8.8', 53));
+    e.pushFlow(flow(T0 + 20, H, '203.0.113.7', 443));
+    e.pushFlow(flow(T0 + 610, H, '1.1.1.1', 53));
+    e.pushFlow(flow(T0 + 620, H, '203.0.113.8', 80));
+  }, { rules: ['multiband.timeslice'] }).findings;
+  t.is(fs.length, 2);
+  t.deepEqual(fs.map((f) => f.evidence['bands']), [['DNS', 'HTTPS'], ['DNS', 'HTTP']]);
+  t.deepEqual(fs.map((f) => [f.evidence['distinctPorts'], f.evidence['distinctDestinations'], f.evidence['connections']]), [[2, 2, 2], [2, 2, 2]]);
+});
+
 test('score fires on interleaved DNS and web to an address no answer named', (t) => {
   const { findings } = run((e) => {
     for (let i = 0; i < 6; i++) {

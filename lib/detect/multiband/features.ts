@@ -146,11 +146,14 @@ export class FeatureAccumulator {
   webLinked = 0;
   webUnlinked = 0;
   #lastKind = 0; // 1 dns, 2 web (unlinked)
-  readonly resolvers: string[] = [];
-  readonly webDst: string[] = [];
-  readonly ports: number[] = [];
-  readonly names: string[] = [];
-  readonly #otherDst: string[] = [];
+  // Short lists, each the shared empty one until a first value, then rebuilt at its exact size on
+  // every new value (values are few and capped): a pushed-to array keeps room for 17, and a host
+  // has fifteen of these lists.
+  resolvers: readonly string[] = NONE;
+  webDst: readonly string[] = NONE;
+  ports: readonly number[] = NONE;
+  names: readonly string[] = NONE;
+  #otherDst: readonly string[] = NONE;
   /**
    * The latest DNS times at [0, capD) and web times at [capD, capD + capW),
    * each side a ring once full. A side has 4 slots until it needs a fifth,
@@ -180,11 +183,11 @@ export class FeatureAccumulator {
     this.dnsFlows = this.publicDnsFlows = this.webFlows = this.otherFlows = 0;
     this.alternations = this.webLinked = this.webUnlinked = 0;
     this.#lastKind = 0;
-    this.resolvers.length = 0;
-    this.webDst.length = 0;
-    this.ports.length = 0;
-    this.names.length = 0;
-    this.#otherDst.length = 0;
+    this.resolvers = NONE;
+    this.webDst = NONE;
+    this.ports = NONE;
+    this.names = NONE;
+    this.#otherDst = NONE;
     this.#dnsN = this.#webN = 0;
   }
 
@@ -200,11 +203,11 @@ export class FeatureAccumulator {
     const port = ev.port[s]!;
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
-    if (this.ports.length < 32 && !this.ports.includes(port)) this.ports.push(port);
+    this.ports = withValue(this.ports, port, 32);
     if (band === Band.DNS) {
       this.dnsFlows++;
       if (ev.flagsAt(s) & EventFlag.Public) this.publicDnsFlows++;
-      pushCapped(this.resolvers, dst, MAX_LISTED);
+      this.resolvers = withValue(this.resolvers, dst, MAX_LISTED);
       const n = this.#dnsN++;
       if (n === this.#capD && n < TIMES_KEPT) this.#growTimes(true);
       this.#times![n % this.#capD] = ts;
@@ -212,7 +215,7 @@ export class FeatureAccumulator {
       this.#lastKind = 1;
     } else if (isWebBand(band)) {
       this.webFlows++;
-      pushCapped(this.webDst, dst, MAX_LISTED);
+      this.webDst = withValue(this.webDst, dst, MAX_LISTED);
       const n = this.#webN++;
       if (n === this.#capW && n < TIMES_KEPT) this.#growTimes(false);
       this.#times![this.#capD + (n % this.#capW)] = ts;
@@ -227,10 +230,10 @@ export class FeatureAccumulator {
         this.#lastKind = 2;
       }
       const name = ev.name[s]!;
-      if (name !== '') pushCapped(this.names, name.toLowerCase(), MAX_LISTED);
+      if (name !== '') this.names = withValue(this.names, name.toLowerCase(), MAX_LISTED);
     } else {
       this.otherFlows++;
-      pushCapped(this.#otherDst, dst, 16);
+      this.#otherDst = withValue(this.#otherDst, dst, 16);
     }
   }
 
@@ -261,8 +264,12 @@ export class FeatureAccumulator {
   }
 }
 
-function pushCapped<T>(list: T[], x: T, cap: number): void {
-  if (list.length < cap && !list.includes(x)) list.push(x);
+/** The shared empty list (frozen: nothing may push to it). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** `list` with `x` appended at exact size, or `list` itself when `x` is in it or it holds `cap` values. */
+function withValue<T>(list: readonly T[], x: T, cap: number): readonly T[] {
+  return list.length < cap && !list.includes(x) ? [...list, x] : list;
 }
 
 /** The kept timestamps in time order. */

@@ -103,11 +103,11 @@ export class TimesliceRule implements HostRule<SliceState> {
         );
       }
     }
-    if (st.bands !== EMPTY_BANDS) {
-      st.bands.clear();
-      st.ports.clear();
-      st.dsts.clear();
-    }
+    // Back to the shared empties: a host keeps no sets between its slices (the next slice with a
+    // public destination makes new ones).
+    st.bands = EMPTY_BANDS;
+    st.ports = EMPTY_PORTS;
+    st.dsts = EMPTY_DSTS;
     st.bandMask = 0;
     st.connections = 0;
     st.slice = NaN;

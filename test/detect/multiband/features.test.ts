@@ -98,7 +98,7 @@ test('rarity is neutral until 10 hosts are known, and falls with prevalence', (t
   t.is(acc.finish(host, ctx(50, prevalence)).components.rarity, 0, '5 hosts: common');
 });
 
-test('kept times: the latest 64 of each band, through growth from 4 slots, wrap-around and resets (model)', (t) => {
+test('kept times and listed values: per window, through growth, wrap-around and resets (model)', (t) => {
   // Regularity is computed from the kept times, so it is the observable: after each window the
   // accumulator's regularityDns/Web must equal regularity() of the model's last 64 times per band.
   let seed = 5;
@@ -113,16 +113,28 @@ test('kept times: the latest 64 of each band, through growth from 4 slots, wrap-
     acc.reset();
     const dns: number[] = [];
     const web: number[] = [];
+    const resolvers: string[] = [];
+    const webDst: string[] = [];
+    const ports: number[] = [];
     const evs: [number, number, number, string][] = [];
     for (let i = 0; i < size; i++) {
       ts += 1 + Math.floor(rnd() * 30) + (rnd() < 0.3 ? 0.5 : 0);
       const isDns = rnd() < 0.5;
       (isDns ? dns : web).push(ts);
-      evs.push([ts, isDns ? Band.DNS : Band.HTTPS, isDns ? 53 : 443, isDns ? '8.8.8.8' : '198.51.100.20']);
+      // Destinations and ports from small pools: lists fill to their caps (8 addresses, 32 ports) and repeat.
+      const dst = isDns ? `9.9.9.${Math.floor(rnd() * 12)}` : `198.51.100.${Math.floor(rnd() * 12)}`;
+      const port = isDns ? 53 : 1000 + Math.floor(rnd() * 40);
+      const list = isDns ? resolvers : webDst;
+      if (list.length < 8 && !list.includes(dst)) list.push(dst);
+      if (ports.length < 32 && !ports.includes(port)) ports.push(port);
+      evs.push([ts, isDns ? Band.DNS : Band.HTTPS, port, dst]);
     }
     feed(host, acc, evs);
     const f = acc.finish(host, ctx(20));
     t.is(f.regularityDns, round(regularity(dns.slice(-64))), `window of ${size}: DNS`);
     t.is(f.regularityWeb, round(regularity(web.slice(-64))), `window of ${size}: web`);
+    t.deepEqual(f.resolvers, resolvers, `window of ${size}: resolvers`);
+    t.deepEqual(f.webDestinations, webDst, `window of ${size}: web destinations`);
+    t.deepEqual(f.ports, ports.sort((a, b) => a - b), `window of ${size}: ports`);
   }
 });
