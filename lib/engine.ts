@@ -37,7 +37,7 @@ import { Interner } from './correlate/intern.js';
 import type { HostLimits } from './correlate/host.js';
 import { Prevalence } from './correlate/prevalence.js';
 import type { PrevalenceOptions } from './correlate/prevalence.js';
-import { EventFlag, ProtoNum } from './correlate/ring.js';
+import { EventFlag, EventRing, ProtoNum } from './correlate/ring.js';
 import { Band, bandOf, isWebBand } from './detect/bands.js';
 import { BeaconRule } from './detect/beacon/rule.js';
 import { resolveBeaconOptions } from './detect/beacon/options.js';
@@ -85,7 +85,7 @@ export interface EngineOptions {
    * Band events waiting per host for the watermark (rounded up to a power of
    * two); the rules keep their own bounded summaries after seeing them. A host
    * with more events inside one reorder window gets them evaluated early
-   * (`forcedEvaluations`). Default 256.
+   * (`forcedEvaluations`). Default 256, at most 65 536.
    */
   maxEventsPerHost?: number;
   /**
@@ -282,6 +282,9 @@ export class Engine implements RecordSink {
     this.#maxQueued = positive('maxQueuedFindings', options.maxQueuedFindings, 100_000);
     this.#reorder = options.reorderWindow ?? 600;
     if (!(this.#reorder >= 0)) throw new InvalidOptionError(`reorderWindow must be >= 0, got ${options.reorderWindow}`);
+    if (options.maxEventsPerHost !== undefined && options.maxEventsPerHost > EventRing.MAX) {
+      throw new InvalidOptionError(`maxEventsPerHost must be at most ${EventRing.MAX}, got ${options.maxEventsPerHost}`);
+    }
     this.#limits = {
       maxEventsPerHost: positive('maxEventsPerHost', options.maxEventsPerHost, 256),
       maxAnswersPerHost: positive('maxAnswersPerHost', options.maxAnswersPerHost, 4096),

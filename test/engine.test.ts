@@ -228,6 +228,7 @@ test('rule selection: names, prefixes, all, and a clear error', (t) => {
   const err = t.throws(() => selectRules(['beacon.nope']));
   t.is((err as { code?: string }).code, 'C2W_ERR_INVALID_OPTION');
   t.throws(() => new Engine({ maxHosts: 0 }), { code: 'C2W_ERR_INVALID_OPTION' } as never);
+  t.throws(() => new Engine({ maxEventsPerHost: 65537 }), { code: 'C2W_ERR_INVALID_OPTION', message: /at most 65536/ } as never);
 });
 
 test('a busy host overflows its ring by evaluating early, never by losing events', (t) => {

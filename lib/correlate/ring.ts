@@ -11,9 +11,14 @@
  *   [ .  .  e0 e1 e2 e3 e4 .  . ]   ts ascending from start
  * ```
  *
- * Inserts keep the ring sorted by `ts`: a new event is placed at the tail and
- * shifted back past later ones, so out-of-order input (Zeek writes conn.log
- * rows when connections end) costs one shift per event it overtakes.
+ * An event's columns stay in the physical slot it was written to; the time
+ * order is a ring of slot numbers (`slot(i)` maps the i-th oldest event to
+ * its slot). An insert takes a free slot and places its number at the
+ * tail, moved back past later events, so out-of-order input (Zeek writes
+ * conn.log rows when connections end, a pcap's flow table emits flows when
+ * they end) costs one 16-bit move per event it overtakes, not a move of
+ * every column: with a few hundred flows open per host, the column moves
+ * had been the engine's costliest line.
  *
  * @module
  */
@@ -57,8 +62,12 @@ export class EventRing {
   ts!: Float64Array;
   /** Per slot: originator payload bytes, originator IP bytes, responder payload bytes (-1 unknown); read through the accessors. */
   num!: Float64Array;
-  /** Destination port of each slot. */
-  port!: Uint16Array;
+  /**
+   * Slots `[0, cap)`: destination port of each slot (read with {@link portAt});
+   * `[cap, 2cap)`: the order ring of slot numbers; `[2cap, 3cap)`: the stack of free slots.
+   * One view for the three, since each view costs ~100 B of heap and every host has a ring.
+   */
+  #u16!: Uint16Array;
   /** Per slot: band, flags ({@link EventFlag}), IP protocol; read through the accessors. */
   small!: Uint8Array;
   /** Destination address of each event. */
@@ -70,10 +79,16 @@ export class EventRing {
   #mask: number;
   #start = 0;
   #size = 0;
+  /** Free slots on the stack at `#u16[2cap, 2cap + freeTop)`. */
+  #freeTop = 0;
   readonly #max: number;
 
-  /** @param max capacity, rounded up to a power of two (at least 4). */
+  /** Most events a ring may be asked to hold (slot numbers are 16-bit). */
+  static readonly MAX = 65536;
+
+  /** @param max capacity, rounded up to a power of two (at least 4, at most {@link EventRing.MAX}). */
   constructor(max: number, initial = 8) {
+    if (!(max <= EventRing.MAX)) throw new RangeError(`EventRing: max ${max} is above ${EventRing.MAX}`);
     let m = 4;
     while (m < max) m <<= 1;
     this.#max = m;
@@ -83,21 +98,33 @@ export class EventRing {
     this.name = new Array<string>(cap).fill('');
     this.uid = new Array<string>(cap).fill('');
     this.#mask = cap - 1;
+    this.#pushFree(0, cap);
+  }
+
+  /** Put slots [from, to) on the free stack, lowest on top. */
+  #pushFree(from: number, to: number): void {
+    const base = (this.#mask + 1) * 2;
+    for (let p = to - 1; p >= from; p--) this.#u16[base + this.#freeTop++] = p;
   }
 
   /**
-   * The numeric columns for `cap` slots: four views of one ArrayBuffer (37
+   * The numeric columns for `cap` slots: four views of one ArrayBuffer (41
    * bytes a slot, widest first so every view is aligned); columns of one
-   * type share a view, strided. Each typed-array view costs ~100 bytes of
-   * heap before any data, and every host has a ring: nine views of their
-   * own were ~470 B a host more than these four.
+   * type share a view, strided or in blocks. Each typed-array view costs
+   * ~100 bytes of heap before any data, and every host has a ring: eleven
+   * views of their own would be ~700 B a host more than these four.
    */
   #columns(cap: number): void {
-    const b = new ArrayBuffer(cap * 37);
+    const b = new ArrayBuffer(cap * 41);
     this.ts = new Float64Array(b, 0, cap);
     this.num = new Float64Array(b, cap * 8, cap * NUM);
-    this.port = new Uint16Array(b, cap * 32, cap);
-    this.small = new Uint8Array(b, cap * 34, cap * SMALL);
+    this.#u16 = new Uint16Array(b, cap * 32, cap * 3);
+    this.small = new Uint8Array(b, cap * 38, cap * SMALL);
+  }
+
+  /** Destination port of slot `s`. */
+  portAt(s: number): number {
+    return this.#u16[s]!;
   }
 
   /** Band of slot `s`. */
@@ -161,19 +188,19 @@ export class EventRing {
     return this.#size === this.#max;
   }
 
-  /** Physical slot of the i-th oldest event. */
+  /** Slot of the i-th oldest event (0 ≤ i < size). */
   slot(i: number): number {
-    return (this.#start + i) & this.#mask;
+    return this.#u16[this.#mask + 1 + ((this.#start + i) & this.#mask)]!;
   }
 
   /** Timestamp of the oldest event (NaN when empty). */
   oldestTs(): number {
-    return this.#size === 0 ? NaN : this.ts[this.#start]!;
+    return this.#size === 0 ? NaN : this.ts[this.slot(0)]!;
   }
 
   /** Timestamp of the newest event (NaN when empty). */
   newestTs(): number {
-    return this.#size === 0 ? NaN : this.ts[(this.#start + this.#size - 1) & this.#mask]!;
+    return this.#size === 0 ? NaN : this.ts[this.slot(this.#size - 1)]!;
   }
 
   /** Index (0 = oldest) of the first event with ts >= t; `size` when none. Binary search. */
@@ -182,7 +209,7 @@ export class EventRing {
     let hi = this.#size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ts[(this.#start + mid) & this.#mask]! < t) lo = mid + 1;
+      if (this.ts[this.slot(mid)]! < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -191,18 +218,22 @@ export class EventRing {
   /** Drop the oldest event. */
   shift(): void {
     if (this.#size === 0) return;
-    this.dst[this.#start] = '';
-    this.name[this.#start] = '';
-    this.uid[this.#start] = '';
+    const s = this.slot(0);
+    this.dst[s] = '';
+    this.name[s] = '';
+    this.uid[s] = '';
+    this.#u16[(this.#mask + 1) * 2 + this.#freeTop++] = s;
     this.#start = (this.#start + 1) & this.#mask;
     this.#size--;
   }
 
   /**
-   * Insert an event in time order. When the ring is full the caller must
-   * first make room with {@link shift} (after evaluating the oldest event).
-   * Returns the event's slot; its flow columns (protocol, bytes, `uid`)
-   * start at their sentinels for the caller to fill ({@link setFlow}).
+   * Insert an event in time order (after any event with the same time).
+   * When the ring is full the caller must first make room with
+   * {@link shift} (after evaluating the oldest event). Returns the event's
+   * slot, which it keeps until it is shifted out; its flow columns
+   * (protocol, bytes, `uid`) start at their sentinels for the caller to
+   * fill ({@link setFlow}).
    */
   insert(ts: number, band: number, port: number, flags: number, dst: string, name: string): number {
     if (this.#size === this.#mask + 1) {
@@ -210,69 +241,61 @@ export class EventRing {
       this.#grow();
     }
     const mask = this.#mask;
+    const cap = mask + 1;
+    const u = this.#u16;
+    const s = u[cap * 2 + --this.#freeTop]!;
     const t = this.ts;
-    const n = this.num;
-    const sm = this.small;
-    let i = this.#size;
-    // shift later events forward by one
-    while (i > 0) {
-      const prev = (this.#start + i - 1) & mask;
-      if (t[prev]! <= ts) break;
-      const cur = (this.#start + i) & mask;
-      t[cur] = t[prev]!;
-      this.port[cur] = this.port[prev]!;
-      const cn = cur * NUM;
-      const pn = prev * NUM;
-      n[cn] = n[pn]!;
-      n[cn + 1] = n[pn + 1]!;
-      n[cn + 2] = n[pn + 2]!;
-      const cs = cur * SMALL;
-      const ps = prev * SMALL;
-      sm[cs] = sm[ps]!;
-      sm[cs + 1] = sm[ps + 1]!;
-      sm[cs + 2] = sm[ps + 2]!;
-      this.dst[cur] = this.dst[prev]!;
-      this.name[cur] = this.name[prev]!;
-      this.uid[cur] = this.uid[prev]!;
-      i--;
-    }
-    const s = (this.#start + i) & mask;
     t[s] = ts;
-    this.port[s] = port;
+    u[s] = port;
+    const sm = this.small;
     sm[s * SMALL + S_BAND] = band;
     sm[s * SMALL + S_FLAGS] = flags;
     sm[s * SMALL + S_PROTO] = 0;
+    const n = this.num;
     n[s * NUM + N_ORIG] = -1;
     n[s * NUM + N_ORIG_IP] = -1;
     n[s * NUM + N_RESP] = -1;
     this.dst[s] = dst;
     this.name[s] = name;
     this.uid[s] = '';
+    // Place the slot number in the order ring, moving later events' numbers back by one.
+    const start = this.#start;
+    let i = this.#size;
+    while (i > 0) {
+      const prev = u[cap + ((start + i - 1) & mask)]!;
+      if (t[prev]! <= ts) break;
+      u[cap + ((start + i) & mask)] = prev;
+      i--;
+    }
+    u[cap + ((start + i) & mask)] = s;
     this.#size++;
     return s;
   }
 
+  /** Double the slots; events keep their slot numbers. Only called when full (no free slot). */
   #grow(): void {
-    const cap = (this.#mask + 1) * 2;
-    const { ts, num, port, small } = this;
-    const dst = new Array<string>(cap).fill('');
-    const name = new Array<string>(cap).fill('');
-    const uid = new Array<string>(cap).fill('');
+    const old = this.#mask + 1;
+    const cap = old * 2;
+    const { ts, num, small } = this;
+    const u = this.#u16;
     this.#columns(cap);
-    for (let i = 0; i < this.#size; i++) {
-      const s = (this.#start + i) & this.#mask;
-      this.ts[i] = ts[s]!;
-      this.port[i] = port[s]!;
-      for (let k = 0; k < NUM; k++) this.num[i * NUM + k] = num[s * NUM + k]!;
-      for (let k = 0; k < SMALL; k++) this.small[i * SMALL + k] = small[s * SMALL + k]!;
-      dst[i] = this.dst[s]!;
-      name[i] = this.name[s]!;
-      uid[i] = this.uid[s]!;
+    this.ts.set(ts);
+    this.num.set(num);
+    this.small.set(small);
+    const nu = this.#u16;
+    for (let p = 0; p < old; p++) nu[p] = u[p]!;
+    for (let i = 0; i < this.#size; i++) nu[cap + i] = u[old + ((this.#start + i) & (old - 1))]!;
+    const dst = this.dst;
+    const name = this.name;
+    const uid = this.uid;
+    for (let p = old; p < cap; p++) {
+      dst.push('');
+      name.push('');
+      uid.push('');
     }
-    this.dst = dst;
-    this.name = name;
-    this.uid = uid;
     this.#start = 0;
     this.#mask = cap - 1;
+    this.#freeTop = 0;
+    this.#pushFree(old, cap);
   }
 }

@@ -79,7 +79,7 @@ test('every column keeps its own values through out-of-order inserts, shifts and
     }
     const got = Array.from({ length: r.size }, (_, i): E => {
       const s = r.slot(i);
-      return [r.ts[s]!, r.bandAt(s), r.port[s]!, r.flagsAt(s), r.protoAt(s), r.origBytesAt(s), r.origIpBytesAt(s), r.respBytesAt(s), r.dst[s]!, r.name[s]!, r.uid[s]!];
+      return [r.ts[s]!, r.bandAt(s), r.portAt(s), r.flagsAt(s), r.protoAt(s), r.origBytesAt(s), r.origIpBytesAt(s), r.respBytesAt(s), r.dst[s]!, r.name[s]!, r.uid[s]!];
     });
     if (JSON.stringify(got) !== JSON.stringify(model)) {
       t.deepEqual(got, model, `step ${step}`);
@@ -87,4 +87,19 @@ test('every column keeps its own values through out-of-order inserts, shifts and
     }
   }
   t.is(r.capacity, 64, 'grew to max');
+});
+
+test('a slot keeps its event while later inserts overtake it; at most 65 536 events', (t) => {
+  const r = new EventRing(256, 4);
+  const slots: number[] = [];
+  // Newest first: every insert overtakes all the events before it.
+  for (let i = 0; i < 200; i++) slots.push(r.insert(1000 - i, 0, i, 0, `d${i}`, ''));
+  for (let i = 0; i < 200; i++) {
+    t.is(r.ts[slots[i]!], 1000 - i);
+    t.is(r.portAt(slots[i]!), i);
+    t.is(r.dst[slots[i]!], `d${i}`);
+  }
+  t.deepEqual(tsOf(r), Array.from({ length: 200 }, (_, i) => 801 + i));
+  t.is(new EventRing(65536).max, 65536);
+  t.throws(() => new EventRing(65537), { instanceOf: RangeError });
 });

@@ -184,7 +184,7 @@ export class BeaconRule implements HostRule<BeaconHostState> {
     const flags = ev.flagsAt(s);
     const pub = (flags & EventFlag.Public) !== 0;
     const proto = ev.protoAt(s);
-    const port = proto === ProtoNum.tcp || proto === ProtoNum.udp ? ev.port[s]! : 0;
+    const port = proto === ProtoNum.tcp || proto === ProtoNum.udp ? ev.portAt(s) : 0;
     if (this.#runsOn && pub && port !== 0 && this.#runPort[port] === 1) this.#runStep(st, host, ts, ev.dst[s]!, port, ctx);
     if (!this.#scoreOn) return;
     if (this.#rita) this.#ritaStep(st, host, s, ts, flags, port, proto, ctx);

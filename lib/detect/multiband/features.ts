@@ -200,7 +200,7 @@ export class FeatureAccumulator {
     const ts = ev.ts[s]!;
     const band = ev.bandAt(s);
     const dst = ev.dst[s]!;
-    const port = ev.port[s]!;
+    const port = ev.portAt(s);
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
     this.ports = withValue(this.ports, port, 32);

@@ -99,7 +99,7 @@ export class SequenceRule implements HostRule<SeqState> {
         maxGap: gap,
         firstResolver: st.pendDst,
         firstWebDst: ev.dst[s]!,
-        firstWebPort: ev.port[s]!,
+        firstWebPort: ev.portAt(s),
       };
     }
     ep.sequences++;

@@ -61,7 +61,7 @@ export class TimesliceRule implements HostRule<SliceState> {
     if ((ev.flagsAt(s) & EventFlag.Public) === 0) return;
     if (st.connections === 0) st.first = ts;
     const band = ev.bandAt(s);
-    const port = ev.port[s]!;
+    const port = ev.portAt(s);
     if (st.bands === EMPTY_BANDS) {
       // Sets only for hosts that reach a public destination.
       st.bands = new Set();
