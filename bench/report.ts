@@ -11,7 +11,9 @@
  * Options (or environment): --size (C2W_BENCH_SIZE, default 500MB) the peers'
  * pcap; --repeat (C2W_BENCH_REPEAT, default 3) runs per contender;
  * --scale (C2W_BENCH_SCALE) GB list; --sources (C2W_BENCH_SOURCES) distinct
- * sources; --only micro,peers,zeek,scale,sources; --dir (default the OS temp
+ * sources; --concurrency (C2W_BENCH_CONCURRENCY, default 500000) the
+ * concurrent sessions of the second peers run; --only
+ * micro,peers,concurrent,zeek,scale,sources; --dir (default the OS temp
  * dir) where generated inputs go (never the repository; deleted afterwards).
  *
  * A section not run this time is carried over from the previous RESULTS.md
@@ -36,6 +38,7 @@ const { values: v } = parseArgs({
     scale: { type: 'string', default: process.env['C2W_BENCH_SCALE'] ?? '' },
     'scale-rates': { type: 'string', default: process.env['C2W_BENCH_SCALE_RATES'] ?? '20000,2000' },
     sources: { type: 'string', default: process.env['C2W_BENCH_SOURCES'] ?? '' },
+    concurrency: { type: 'string', default: process.env['C2W_BENCH_CONCURRENCY'] ?? '500000' },
     only: { type: 'string', default: '' },
     dir: { type: 'string', default: tmpdir() },
     out: { type: 'string', default: join(ROOT, 'bench/RESULTS.md') },
@@ -43,7 +46,7 @@ const { values: v } = parseArgs({
 });
 
 const only = new Set(v.only!.split(',').filter((s) => s !== ''));
-const want = (s: string): boolean => (only.size === 0 ? s === 'micro' || s === 'peers' || s === 'zeek' || (s === 'scale' && v.scale !== '') || (s === 'sources' && v.sources !== '') : only.has(s));
+const want = (s: string): boolean => (only.size === 0 ? s === 'micro' || s === 'peers' || s === 'concurrent' || s === 'zeek' || (s === 'scale' && v.scale !== '') || (s === 'sources' && v.sources !== '') : only.has(s));
 const repeat = v.repeat!;
 const work = mkdtempSync(join(v.dir!, 'c2watch-report-'));
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -208,6 +211,34 @@ if (want('peers')) {
   );
 }
 
+if (want('concurrent')) {
+  // The same comparison with a flow table under pressure: many sessions open at once.
+  const conc = v.concurrency!;
+  const file = join(work, `c2watch-concurrent-${conc}-${v.size}.pcap`);
+  log(`generating ${v.size} pcap with ${conc} concurrent sessions`);
+  await generate(file, v.size!, ['--concurrency', conc]);
+  const t0 = now();
+  const vs = 'tcpdump,nfpcapd,softflowd';
+  const args = ['--vs', vs, '--repeat', repeat, file];
+  log(`c2watch bench ${args.join(' ')}`);
+  const r = await bench(args);
+  rmSync(file, { force: true });
+  const first = r.c2watch.runs[0]!;
+  const s = r.c2watch.summary;
+  section(
+    'concurrent',
+    [
+      `**In short:** with ${conc} concurrent sessions: c2watch ${si(s.packetsPerSecond)} packets/s, ${si(first.flows / s.seconds)} flows/s, peak RSS ${mib(s.maxRssBytes)}; peer time ÷ c2watch time: ${r.peers.map((p) => `${p.name} ${p.ratio === undefined ? (p.skipped ?? 'failed') : p.ratio.toFixed(2)}`).join(', ')}.`,
+      '',
+      `Measured ${t0}. Input: a ${v.size} pcap from \`node --import tsx bench/gen/gen.ts --out $DIR/c2watch-concurrent-${conc}-${v.size}.pcap --size ${v.size} --seed 1 --beacons 5 --multiband 3 --concurrency ${conc}\`: the mix of the section above with ${conc} sessions open at once, at ${4 * Number(conc)} packets/s of capture time (the generator's default for that many sessions, so a session's packets stay 0.25 s apart; ${v.size} is then ${(first.packets / (4 * Number(conc))).toFixed(1)} s of traffic, too short for the planted C2 to show). Command: \`${shown(['--vs', vs, '--repeat', repeat, '$DIR/c2watch-concurrent-' + conc + '-' + v.size + '.pcap'])}\`, warm cache. tshark is left out: at this many conversations it runs for many minutes.`,
+      '',
+      peerTable(r),
+      '',
+      c2watchDetail(r),
+    ].join('\n') + '\n',
+  );
+}
+
 if (want('zeek')) {
   // The same traffic as Zeek logs: c2watch flows writes conn.log and dns.log from the pcap.
   const zdir = join(work, 'zeek');
@@ -331,6 +362,7 @@ rmSync(work, { recursive: true, force: true });
 
 const TITLES: [string, string][] = [
   ['peers', 'c2watch against the peers, same file, same invocation'],
+  ['concurrent', 'Many concurrent flows: the flow table under pressure'],
   ['zeek', 'Zeek logs'],
   ['scale', 'Scaling: 1, 2, 4 (and 8) GB pcaps'],
   ['sources', '1M distinct sources: the host bound'],

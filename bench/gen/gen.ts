@@ -3,6 +3,7 @@
  *
  *   node --import tsx bench/gen/gen.ts --out /tmp/x.pcap --size 1GB [--concurrency 5000] [--hosts 2000]
  *        [--seed 1] [--beacons 5 --period 60 --jitter 0.2] [--multiband 3 --every 30] [--ipv6 0.1] [--vlan 0.1]
+ *        [--rate PACKETS_PER_SECOND (default 20000, or 4 × concurrency when more)]
  *
  * The truth (planted hosts, packet and session counts) goes to `<out>.truth.json`.
  *
@@ -36,7 +37,7 @@ const { values: v } = parseArgs({
     ipv6: { type: 'string', default: '0.1' },
     vlan: { type: 'string', default: '0.1' },
     payload: { type: 'string', default: '600' },
-    rate: { type: 'string', default: '20000' },
+    rate: { type: 'string' },
   },
 });
 if (!v.out) {
@@ -53,7 +54,7 @@ const truth = generateTraffic(
     concurrency: Number(v.concurrency),
     hosts: Number(v.hosts),
     payload: Number(v.payload),
-    rate: Number(v.rate),
+    ...(v.rate ? { rate: Number(v.rate) } : {}),
     ipv6Share: Number(v.ipv6),
     vlanShare: Number(v.vlan),
     beacons: { count: Number(v.beacons), period: Number(v.period), jitter: Number(v.jitter) },

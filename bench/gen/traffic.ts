@@ -41,7 +41,15 @@ export interface TrafficOptions {
   ipv6Share?: number;
   /** Share of new activities that are DNS lookups. Default 0.3. */
   dnsShare?: number;
-  /** Packets per second of capture time (sets timestamps). Default 20 000. */
+  /**
+   * Packets per second of capture time (sets timestamps). Default 20 000, or
+   * 4 × `concurrency` when that is more. Sessions take turns, so a session's
+   * packets are `concurrency / rate` seconds apart: 0.25 s at the default.
+   * At a fixed 20 000 with 500 000 sessions they would be 25 s apart, past
+   * Zeek's 5 s attempt timer and 10 s DNS expiry, and most sessions would
+   * split into one-packet flows; a link carrying 500k concurrent flows
+   * carries far more than 20 000 packets/s anyway.
+   */
   rate?: number;
   /** Start time, seconds since the epoch. Default 2026-11-02T09:00:00Z. */
   start?: number;
@@ -106,7 +114,7 @@ export function generateTraffic(o: TrafficOptions, write: (chunk: Uint8Array) =>
   const vlanShare = o.vlanShare ?? 0.1;
   const v6Share = o.ipv6Share ?? 0.1;
   const dnsShare = o.dnsShare ?? 0.3;
-  const rate = o.rate ?? 20_000;
+  const rate = o.rate ?? Math.max(20_000, 4 * concurrency);
   const start = o.start ?? 1793610000;
 
   const buf = new Uint8Array(BUF_SIZE);
