@@ -74,8 +74,12 @@ export interface InputStats {
 
 interface Decoder {
   push(chunk: Uint8Array): void;
-  end(): void;
+  /** End of the file; false when there is more to emit (call again after passing on what came). */
+  end(): boolean | void;
 }
+
+/** Flows a pcap's flow table emits per step at end of file (its records go on before the next step). */
+const FLUSH_STEP = 4096;
 
 interface Stream {
   readonly files: { file: InputFile; chunks: () => AsyncIterable<Uint8Array> }[];
@@ -233,6 +237,9 @@ export class RecordReader {
       }
       const r = await s.it.next();
       if (r.done) {
+        // A flow table ends in steps: let the caller take each step's records first.
+        if (s.decoder?.end() === false) return;
+        s.decoder = undefined;
         this.#endFile(s);
         continue;
       }
@@ -300,8 +307,9 @@ export class RecordReader {
         return {
           push: (c) => d.push(c),
           end: () => {
-            d.end();
+            if (!d.end(FLUSH_STEP)) return false;
             inp.packets += d.stats.reader.packets;
+            return true;
           },
         };
       }

@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { generateTraffic } from '../bench/gen/traffic.js';
 import { analyze, readFlows } from '../lib/analyze.js';
 import { main } from '../lib/cli/main.js';
+import { RecordReader } from '../lib/pipeline.js';
+import { WeirdCounter } from '../lib/weird.js';
 import type { Finding } from '../lib/model.js';
 import { CORPUS, HAVE_CORPUS, SAMPLES } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
@@ -179,4 +181,19 @@ test('an nfcapd file is read through nfdump', async (t) => {
   for await (const r of readFlows(new Uint8Array(csv))) if (r.kind === 'flow') n++;
   t.is(n, 2398);
   t.is(readFileSync(file).subarray(0, 2).length, 2);
+});
+
+test('a pcap with many flows open at its end: the flow table is flushed in steps, so no batch holds them all', async (t) => {
+  const parts: Uint8Array[] = [];
+  generateTraffic({ seed: 5, bytes: 3e6, concurrency: 20_000, hosts: 300 }, (c) => parts.push(c));
+  const reader = new RecordReader([Buffer.concat(parts)], {}, new WeirdCounter());
+  let largest = 0;
+  let flows = 0;
+  for await (const batch of reader.batches()) {
+    largest = Math.max(largest, batch.length);
+    for (const r of batch) if (r.kind === 'flow') flows++;
+  }
+  t.true(flows > 15_000, `flows ${flows}`);
+  // A step is 4096 flows plus their DNS and name records; before, the last batch held every open flow.
+  t.true(largest < 13_000, `largest batch ${largest}`);
 });

@@ -87,13 +87,18 @@ export class PcapFlows {
     this.#drain();
   }
 
-  /** End of input: read what is left and emit every live flow. Idempotent. */
-  end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#reader.end();
-    this.#drain();
-    this.#table.flush();
+  /**
+   * End of input: read what is left and emit every live flow, or at most
+   * `max` flows per call (see {@link FlowTable.flush}); true once all are
+   * out. Calling it again after that does nothing.
+   */
+  end(max = Infinity): boolean {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#reader.end();
+      this.#drain();
+    }
+    return this.#table.flush(max);
   }
 
   #drain(): void {

@@ -327,6 +327,8 @@ export class FlowTable {
   #freeTop = 0;
 
   #serialNext = 0;
+  /** Where a flush in steps goes on (index position × 2). */
+  #flushPos = 0;
   #now = -Infinity;
   #isOrig = true;
   #underflow = false;
@@ -525,15 +527,31 @@ export class FlowTable {
     return l4 + hl > p.payloadOff;
   }
 
-  /** End of input: emit every live flow (and pending DNS transactions). */
-  flush(): void {
+  /**
+   * End of input: emit every live flow (and pending DNS transactions), or
+   * at most `max` of them per call; true once none is left. In steps, a
+   * caller can pass each step's records on before asking for more, so the
+   * records of a full table (up to `maxFlows`, ~1 KB each with their
+   * strings) never all exist at once.
+   */
+  flush(max = Infinity): boolean {
     const idx = this.#idx;
-    for (let k = 0; k < idx.length; k += 2) {
+    let n = 0;
+    // Removal shifts entries back only into the slot just emptied or later ones, never
+    // before the cursor, so one pass from the cursor on empties the index.
+    for (let k = this.#flushPos; k < idx.length; k += 2) {
       while (idx[k] !== 0) {
+        if (n >= max) {
+          this.#flushPos = k;
+          return false;
+        }
         this.#stats.flushed++;
         this.#remove((idx[k] as number) - 1);
+        n++;
       }
     }
+    this.#flushPos = 0;
+    return true;
   }
 
   /**

@@ -6,6 +6,7 @@ import test from 'ava';
 import { C2WatchError } from '../../lib/errors.js';
 import { PcapFlows } from '../../lib/flow/pcap-flows.js';
 import type { DnsRecord, FlowRecord } from '../../lib/model.js';
+import { generateTraffic } from '../../bench/gen/traffic.js';
 import { CORPUS } from '../helpers/paths.js';
 import { encodeDns } from '../decode/app/dns-build.js';
 import { ipFrame, udpDatagram } from './packets.js';
@@ -105,4 +106,35 @@ test('every truncated prefix of a capture ends cleanly (weirds, never an excepti
       }, `prefix ${n}`);
     }
   }
+});
+
+test('end(max) flushes in steps of at most max flows, with the same records in the same order as one end()', (t) => {
+  const parts: Uint8Array[] = [];
+  generateTraffic({ seed: 5, bytes: 3e6, concurrency: 20_000, hosts: 300 }, (c) => parts.push(c));
+  const pcap = Buffer.concat(parts);
+  const collect = (step: number | undefined): { records: unknown[]; steps: number[] } => {
+    const records: unknown[] = [];
+    const steps: number[] = [];
+    let flows = 0;
+    const pf = new PcapFlows({ flow: (r) => void (records.push(r), flows++), dns: (r) => void records.push(r), name: (r) => void records.push(r) });
+    pf.push(pcap);
+    const open = pf.table.size;
+    t.true(open > 15_000, `flows open at end of input: ${open}`);
+    if (step === undefined) t.true(pf.end());
+    else {
+      for (;;) {
+        const before = flows;
+        const done = pf.end(step);
+        steps.push(flows - before);
+        if (done) break;
+      }
+    }
+    t.true(pf.end(), 'once done, end() stays done');
+    t.is(pf.table.size, 0);
+    return { records, steps };
+  };
+  const whole = collect(undefined);
+  const stepped = collect(1000);
+  t.true(stepped.steps.length > 15 && stepped.steps.every((n) => n <= 1000), `steps ${stepped.steps.length}`);
+  t.deepEqual(stepped.records, whole.records);
 });
