@@ -42,12 +42,21 @@ interface FlowDns {
   pendingReplies: Map<number, Pending[]> | null;
 }
 
-/** Query/response matching for the DNS flows of one flow table. */
+/**
+ * Query/response matching for the DNS flows of one flow table. A flow's
+ * state sits at its flow index: most DNS flows carry one query and its
+ * reply, so the slot holds that query's {@link Pending} alone, and only a
+ * flow with more outstanding gets a {@link FlowDns} with queues. An array
+ * slot per flow rather than a Map entry: with hundreds of thousands of
+ * flows open, the Map's lookups and its entries were a visible share of
+ * the run.
+ */
 export class DnsTransactions {
-  readonly #flows = new Map<number, FlowDns>();
+  readonly #slots: (Pending | FlowDns | undefined)[] = [];
   readonly #id: DnsFlowIdentity;
   readonly #sink: RecordSink;
   #emitted = 0;
+  #flows = 0;
 
   constructor(id: DnsFlowIdentity, sink: RecordSink) {
     this.#id = id;
@@ -61,7 +70,7 @@ export class DnsTransactions {
 
   /** Flows with DNS state held. */
   get flows(): number {
-    return this.#flows.size;
+    return this.#flows;
   }
 
   #new(i: number, transId: number, ts: number): Pending {
@@ -126,13 +135,34 @@ export class DnsTransactions {
       this.#log(cur);
       return;
     }
-    let st = this.#flows.get(i);
-    if (st === undefined) {
-      st = { pendingQuery: null, pendingQueries: null, pendingReplies: null };
-      this.#flows.set(i, st);
-    }
+    const slots = this.#slots;
+    // Packed and as long as the highest flow index seen: a write far past the end would make a sparse (dictionary) array.
+    while (slots.length <= i) slots.push(undefined);
+    const slot = slots[i];
     const isQuery = !msg.qr;
     const id = msg.id;
+    let cur: Pending | undefined;
+    if (slot === undefined) {
+      // The common case: the flow's first message (or the first since its last was matched).
+      cur = this.#new(i, id, ts);
+      if (isQuery) this.#slots[i] = cur;
+      else this.#slots[i] = { pendingQuery: null, pendingQueries: null, pendingReplies: new Map([[id, [cur]]]) };
+      this.#flows++;
+    } else if (isPending(slot) && !isQuery && slot.rec.transId === id) {
+      // The reply to the one pending query.
+      cur = slot;
+      this.#slots[i] = undefined;
+      this.#flows--;
+    } else {
+      const st: FlowDns = isPending(slot) ? (this.#slots[i] = { pendingQuery: slot, pendingQueries: null, pendingReplies: null }) : slot;
+      cur = this.#step(st, i, isQuery, id, ts);
+    }
+    this.#fill(cur, msg);
+    if (cur.sawQuery && cur.sawReply) this.#log(cur);
+  }
+
+  /** set_session with queues: a flow with more than one message outstanding. */
+  #step(st: FlowDns, i: number, isQuery: boolean, id: number, ts: number): Pending {
     let cur: Pending | undefined;
     if (isQuery) {
       if (st.pendingReplies !== null) cur = this.#pop(st.pendingReplies, id);
@@ -167,9 +197,9 @@ export class DnsTransactions {
         this.#enqueue((st.pendingReplies ??= new Map()), id, cur);
       }
     }
-    this.#fill(cur, msg);
-    if (cur.sawQuery && cur.sawReply) this.#log(cur);
+    return cur;
   }
+
 
   /** The per-message part of set_session, the question and answer events, and dns_end's flags. */
   #fill(cur: Pending, msg: DnsMessage): void {
@@ -204,11 +234,21 @@ export class DnsTransactions {
 
   /** Flow i ended (Zeek's `finalize_dns`): emit what is unmatched and forget the flow. */
   removed(i: number): void {
-    const st = this.#flows.get(i);
+    if (i >= this.#slots.length) return;
+    const st = this.#slots[i];
     if (st === undefined) return;
-    this.#flows.delete(i);
+    this.#slots[i] = undefined;
+    this.#flows--;
+    if (isPending(st)) {
+      this.#log(st);
+      return;
+    }
     if (st.pendingQuery !== null) this.#log(st.pendingQuery);
     if (st.pendingQueries !== null) this.#logAll(st.pendingQueries);
     if (st.pendingReplies !== null) this.#logAll(st.pendingReplies);
   }
+}
+
+function isPending(x: Pending | FlowDns): x is Pending {
+  return (x as Pending).rec !== undefined;
 }
