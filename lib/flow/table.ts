@@ -40,8 +40,9 @@
  * counted, `stats.fragments`), analyzer-specific flips other than DNS and
  * NTP, and `X` (analysis limits).
  *
- * Memory and speed: structure of arrays in typed arrays grown by doubling
- * up to `maxFlows`; keys are numbers, hashed without strings into an open
+ * Memory and speed: one 384-byte row per flow in one ArrayBuffer, grown by
+ * doubling up to `maxFlows` (the fields a packet touches share a cache
+ * line; see ROW below); keys are numbers, hashed without strings into an open
  * addressing index (linear probing, backward-shift deletion, slot and hash
  * side by side); timers live in a wheel of 1 s buckets on packet time and
  * are visited lazily (a flow changes bucket only when visited or when a
@@ -99,9 +100,9 @@ export interface FlowTimeouts {
 export interface FlowTableOptions {
   /**
    * Most flows held at once; beyond it the flow whose next timer comes
-   * first is emitted early (`stats.evicted`). Memory is about 380 bytes per
-   * flow slot (so up to ~380 MB at the default), allocated by doubling as
-   * flows appear. Default 1 000 000.
+   * first is emitted early (`stats.evicted`). Memory is about 400 bytes per
+   * flow slot (a 384-byte row, the index and free list; so up to ~400 MB at
+   * the default), allocated by doubling as flows appear. Default 1 000 000.
    */
   maxFlows?: number;
   /** Flow slots allocated up front (rounded up to a power of two). Default 1024. */
@@ -215,6 +216,82 @@ const TOO_LARGE_SEQ_DELTA = 1048576;
 const TWO32 = 4294967296;
 const TWO64 = 18446744073709551616;
 
+/**
+ * Flow rows. Each flow's state is one 384-byte row (six cache lines) of one
+ * ArrayBuffer, read through five views; a field's constant is its index in
+ * the view of its type (byte offset ÷ the type's size), and a flow's row
+ * starts at i·R1 bytes = i·R2 halfwords = i·R4 words = i·R8 doubles. Per-side
+ * fields are (originator, responder) pairs, so side s of flow i is at
+ * `i·Rn + FIELD + s`. The first line holds what a lookup and most packets
+ * touch (addresses, ports, flags, TCP states, the next check time).
+ *
+ * A row rather than a typed array per field: with ~40 field arrays a
+ * packet of a flow not in cache touched ~40 cache lines, and a new or
+ * ending flow as many; with 500k flows open that was most of the flow
+ * table's time.
+ */
+const ROW = 384;
+const R1 = ROW;
+const R2 = ROW / 2;
+const R4 = ROW / 4;
+const R8 = ROW / 8;
+// line 0 (bytes 0–63)
+const U_ADDR = 0; // bytes 0–31: orig address words 0–3, resp 4–7 (IPv4 in words 3 and 7)
+const U_HASH = 8; // 32
+const B_FLAGS = 36;
+const B_PROTO = 37;
+const B_HISTLEN = 38;
+const B_APPMODE = 39;
+const H_OPORT = 20; // 40
+const H_RPORT = 21; // 42
+const B_STATE = 44; // per side: 44, 45
+const B_PREV = 46; // per side
+const B_EFLAGS = 48; // per side
+const B_SVC = 50;
+const U_HISTSEEN = 13; // 52
+const F_CHECKAT = 7; // 56
+// line 1 (64–127): timers
+const F_LAST = 8;
+const F_INACT = 9;
+const F_CLOSEAT = 10;
+const F_ATTEMPTAT = 11;
+const F_EXPIREAT = 12;
+const F_DNSAT = 13;
+const F_START = 14;
+const F_SERIAL = 15;
+// lines 2–3 (128–223): per-side doubles
+const F_PKTS = 16;
+const F_IPBYTES = 18;
+const F_PLEN = 20; // UDP/ICMP payload total (request_len / reply_len), -1 until the side sends
+const F_HISTSYN = 22;
+const F_HISTFIN = 24;
+const F_HISTRST = 26;
+// lines 3–4 (224–319): per-side words
+const U_STARTSEQ = 56;
+const U_LASTSEQ = 58;
+const U_ACKSEQ = 60;
+const U_SEQWRAPS = 62;
+const U_ACKWRAPS = 64;
+const U_FINCNT = 66;
+const U_RXMT_CNT = 68;
+const U_RXMT_THR = 70;
+const U_WIN0_CNT = 72;
+const U_WIN0_THR = 74;
+const U_CHK_CNT = 76;
+const U_CHK_THR = 78;
+// line 5 (320–383): timer wheel links, history letters
+const I_WNEXT = 80; // 320
+const I_WPREV = 81;
+const I_WBUCKET = 82; // wheel bucket + 1; 0 when not in the wheel (so a zeroed row is unlinked)
+const B_HIST = 332; // HISTORY_LIMIT bytes, to 355
+/** The per-side pairs, for a flip: every double from F_EP_FIRST to F_EP_LAST, and so on. */
+const F_EP_FIRST = F_PKTS;
+const F_EP_LAST = F_HISTRST;
+const U_EP_FIRST = U_STARTSEQ;
+const U_EP_LAST = U_CHK_THR;
+const B_EP_FIRST = B_STATE;
+const B_EP_LAST = B_EFLAGS;
+
 /** Timer wheel: 1 s buckets, 4096 of them (68 min); later deadlines wait for their rotation. */
 const WHEEL_BITS = 12;
 const WHEEL_SIZE = 1 << WHEEL_BITS;
@@ -230,12 +307,6 @@ function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
-}
-
-function grow<T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }
 
 /** Parse `port/proto` into a key (proto << 16 | port); -1 if malformed. */
@@ -265,56 +336,14 @@ export class FlowTable {
   readonly #checksums: boolean;
   readonly #stats: FlowTableStats;
 
-  // ---- per-flow columns (index i) ----
+  // ---- per-flow rows (flow i at bytes [i·ROW, (i+1)·ROW); fields at the offsets above) ----
   #cap = 0;
-  #flags = new Uint8Array(0);
-  #proto = new Uint8Array(0);
-  /** Orig address words [i*8 .. i*8+3], resp [i*8+4 .. i*8+7]; IPv4 in words 3 and 7. */
-  #addr = new Uint32Array(0);
-  #oport = new Uint16Array(0);
-  #rport = new Uint16Array(0);
-  #hash = new Uint32Array(0);
-  #serial = new Float64Array(0);
-  #start = new Float64Array(0);
-  #last = new Float64Array(0);
-  #inact = new Float64Array(0);
-  #closeAt = new Float64Array(0);
-  #attemptAt = new Float64Array(0);
-  #expireAt = new Float64Array(0);
-  #dnsAt = new Float64Array(0);
-  #checkAt = new Float64Array(0);
-  #histSeen = new Uint32Array(0);
-  #histLen = new Uint8Array(0);
-  #hist = new Uint8Array(0);
-  #appMode = new Uint8Array(0);
-  #svc = new Uint8Array(0);
-  // ---- per-endpoint columns (index i*2 + 0 orig, i*2 + 1 resp) ----
-  #pkts = new Float64Array(0);
-  #ipBytes = new Float64Array(0);
-  /** UDP/ICMP payload total (request_len / reply_len), -1 until the side sends. */
-  #plen = new Float64Array(0);
-  #state = new Uint8Array(0);
-  #prev = new Uint8Array(0);
-  #eflags = new Uint8Array(0);
-  #startSeq = new Uint32Array(0);
-  #lastSeq = new Uint32Array(0);
-  #ackSeq = new Uint32Array(0);
-  #seqWraps = new Uint32Array(0);
-  #ackWraps = new Uint32Array(0);
-  #finCnt = new Uint32Array(0);
-  #histSyn = new Float64Array(0);
-  #histFin = new Float64Array(0);
-  #histRst = new Float64Array(0);
-  #rxmtCnt = new Uint32Array(0);
-  #rxmtThr = new Uint32Array(0);
-  #win0Cnt = new Uint32Array(0);
-  #win0Thr = new Uint32Array(0);
-  #chkCnt = new Uint32Array(0);
-  #chkThr = new Uint32Array(0);
-  // ---- timer wheel (intrusive doubly linked lists) ----
-  #wNext = new Int32Array(0);
-  #wPrev = new Int32Array(0);
-  #wBucket = new Int32Array(0);
+  #u8 = new Uint8Array(0);
+  #u16 = new Uint16Array(0);
+  #u32 = new Uint32Array(0);
+  #i32 = new Int32Array(0);
+  #f64 = new Float64Array(0);
+  // ---- timer wheel (intrusive doubly linked lists through I_WNEXT / I_WPREV) ----
   readonly #wHead = new Int32Array(WHEEL_SIZE).fill(-1);
   #wheelPos = -1; // next absolute bucket to process
   #nextTick = Infinity;
@@ -451,13 +480,13 @@ export class FlowTable {
     let i = this.#find(h, p, ipv, proto, sp, dp);
     let isOrig = this.#isOrig;
     if (i >= 0) {
-      if (this.#checkAt[i]! <= ts && this.#evaluate(i, ts)) i = -1;
+      if (this.#f64[i * R8 + F_CHECKAT]! <= ts && this.#evaluate(i, ts)) i = -1;
       else if (proto === 6 && (p.tcpFlags & SYN) !== 0 && this.#isReuse(i, p)) {
         st.reused++;
         this.#remove(i);
         i = -1;
-      } else if ((this.#flags[i]! & F_SYNACK_FIRST) !== 0) {
-        this.#flags[i] = this.#flags[i]! & ~F_SYNACK_FIRST;
+      } else if ((this.#u8[i * R1 + B_FLAGS]! & F_SYNACK_FIRST) !== 0) {
+        this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! & ~F_SYNACK_FIRST;
         if (this.#flipAfterSynAck(i, p)) isOrig = !isOrig;
       }
     }
@@ -477,7 +506,7 @@ export class FlowTable {
       // TCP_Endpoint::ChecksumError / UDPSessionAdapter::HandleBadChecksum;
       // the packet is then skipped (no state, no ConnSize).
       st.badChecksums++;
-      if (proto === 6 || proto === 17) this.#scaled(i, e, isOrig ? 0x43 : 0x63, this.#chkCnt, this.#chkThr);
+      if (proto === 6 || proto === 17) this.#scaled(i, e, isOrig ? 0x43 : 0x63, U_CHK_CNT, U_CHK_THR);
       if (proto === 6) this.#unprocessedTcp(i, ts);
       return false;
     }
@@ -485,23 +514,21 @@ export class FlowTable {
       this.#tcp(i, isOrig, p);
     } else if (proto === 17) {
       // UDP.cc: last time, 'D'/'d' once per side, request_len/reply_len.
-      this.#last[i] = ts;
+      this.#f64[i * R8 + F_LAST] = ts;
       this.#checkHistory(i, isOrig ? Hist.UdpOrigData : Hist.UdpRespData, isOrig ? 0x44 : 0x64);
-      const pl = this.#plen;
-      pl[e] = pl[e]! < 0 ? p.payloadLen : pl[e]! + p.payloadLen;
+      this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN] = this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN]! < 0 ? p.payloadLen : this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN]! + p.payloadLen;
     } else {
-      this.#last[i] = ts;
+      this.#f64[i * R8 + F_LAST] = ts;
       if (proto === 1 || proto === 58) {
-        const pl = this.#plen;
-        pl[e] = pl[e]! < 0 ? p.payloadLen : pl[e]! + p.payloadLen;
+        this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN] = this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN]! < 0 ? p.payloadLen : this.#f64[(e >> 1) * R8 + (e & 1) + F_PLEN]! + p.payloadLen;
       }
     }
     // ConnSize counts with the direction the packet arrived in, after the
     // transport analysis (a TCP flip inside it has already swapped the counters).
-    this.#pkts[e]!++;
-    this.#ipBytes[e]! += this.#zeekIpLen(p, buf);
-    if (this.#appMode[i] !== 0 && p.payloadLen > 0 && p.payloadCaptured > 0 && this.#apps !== undefined) {
-      this.#apps.payload(i, this.#appMode[i] as number, isOrig, p, buf);
+    this.#f64[(e >> 1) * R8 + (e & 1) + F_PKTS]!++;
+    this.#f64[(e >> 1) * R8 + (e & 1) + F_IPBYTES]! += this.#zeekIpLen(p, buf);
+    if (this.#u8[i * R1 + B_APPMODE] !== 0 && p.payloadLen > 0 && p.payloadCaptured > 0 && this.#apps !== undefined) {
+      this.#apps.payload(i, this.#u8[i * R1 + B_APPMODE] as number, isOrig, p, buf);
     }
     return true;
   }
@@ -571,7 +598,7 @@ export class FlowTable {
   #find(h: number, p: PacketInfo, ipv: number, proto: number, sp: number, dp: number): number {
     const idx = this.#idx;
     const mask = this.#imask;
-    const addr = this.#addr;
+    const addr = this.#u32;
     const hs = h | 0;
     let pos = h & mask;
     for (;;) {
@@ -579,18 +606,18 @@ export class FlowTable {
       if (v === 0) return -1;
       if (idx[pos * 2 + 1] === hs) {
         const i = v - 1;
-        if (this.#proto[i] === proto) {
-          const fl = this.#flags[i] as number;
-          const a = i * 8;
+        if (this.#u8[i * R1 + B_PROTO] === proto) {
+          const fl = this.#u8[i * R1 + B_FLAGS] as number;
+          const a = i * R4 + U_ADDR;
           if (ipv === 4) {
             if ((fl & F_V6) === 0) {
               const o = addr[a + 3];
               const r = addr[a + 7];
-              if (o === p.src4 && r === p.dst4 && this.#oport[i] === sp && this.#rport[i] === dp) {
+              if (o === p.src4 && r === p.dst4 && this.#u16[i * R2 + H_OPORT] === sp && this.#u16[i * R2 + H_RPORT] === dp) {
                 this.#isOrig = true;
                 return i;
               }
-              if ((fl & F_ONE_WAY) === 0 && o === p.dst4 && r === p.src4 && this.#oport[i] === dp && this.#rport[i] === sp) {
+              if ((fl & F_ONE_WAY) === 0 && o === p.dst4 && r === p.src4 && this.#u16[i * R2 + H_OPORT] === dp && this.#u16[i * R2 + H_RPORT] === sp) {
                 this.#isOrig = false;
                 return i;
               }
@@ -599,7 +626,7 @@ export class FlowTable {
             const s = p.src6;
             const d = p.dst6;
             if (
-              this.#oport[i] === sp && this.#rport[i] === dp &&
+              this.#u16[i * R2 + H_OPORT] === sp && this.#u16[i * R2 + H_RPORT] === dp &&
               addr[a] === s[0] && addr[a + 1] === s[1] && addr[a + 2] === s[2] && addr[a + 3] === s[3] &&
               addr[a + 4] === d[0] && addr[a + 5] === d[1] && addr[a + 6] === d[2] && addr[a + 7] === d[3]
             ) {
@@ -607,7 +634,7 @@ export class FlowTable {
               return i;
             }
             if (
-              (fl & F_ONE_WAY) === 0 && this.#oport[i] === dp && this.#rport[i] === sp &&
+              (fl & F_ONE_WAY) === 0 && this.#u16[i * R2 + H_OPORT] === dp && this.#u16[i * R2 + H_RPORT] === sp &&
               addr[a] === d[0] && addr[a + 1] === d[1] && addr[a + 2] === d[2] && addr[a + 3] === d[3] &&
               addr[a + 4] === s[0] && addr[a + 5] === s[1] && addr[a + 6] === s[2] && addr[a + 7] === s[3]
             ) {
@@ -653,8 +680,10 @@ export class FlowTable {
     // NewConn skips the flip when the would-be responder is a broadcast address.
     if (flip && ipv === 4 && p.dst4 === 0xffffffff) flip = false;
 
-    const a = i * 8;
-    const addr = this.#addr;
+    // A freed row keeps its last flow's values: start from zeros.
+    this.#u8.fill(0, i * R1, i * R1 + R1);
+    const a = i * R4 + U_ADDR;
+    const addr = this.#u32;
     if (ipv === 4) {
       addr[a] = addr[a + 1] = addr[a + 2] = 0;
       addr[a + 4] = addr[a + 5] = addr[a + 6] = 0;
@@ -668,53 +697,37 @@ export class FlowTable {
         addr[a + 4 + k] = r[k] as number;
       }
     }
-    this.#oport[i] = flip ? dp : sp;
-    this.#rport[i] = flip ? sp : dp;
-    this.#proto[i] = proto;
-    this.#flags[i] = F_ACTIVE | (ipv === 6 ? F_V6 : 0) | (oneWay ? F_ONE_WAY : 0);
-    this.#hash[i] = h;
-    this.#serial[i] = this.#serialNext++;
-    this.#start[i] = ts;
-    this.#last[i] = ts;
-    this.#inact[i] =
+    this.#u16[i * R2 + H_OPORT] = flip ? dp : sp;
+    this.#u16[i * R2 + H_RPORT] = flip ? sp : dp;
+    this.#u8[i * R1 + B_PROTO] = proto;
+    this.#u8[i * R1 + B_FLAGS] = F_ACTIVE | (ipv === 6 ? F_V6 : 0) | (oneWay ? F_ONE_WAY : 0);
+    this.#u32[i * R4 + U_HASH] = h;
+    this.#f64[i * R8 + F_SERIAL] = this.#serialNext++;
+    this.#f64[i * R8 + F_START] = ts;
+    this.#f64[i * R8 + F_LAST] = ts;
+    this.#f64[i * R8 + F_INACT] =
       proto === 6 || proto === 17 ? this.#t.udpInactivity : proto === 1 || proto === 58 ? this.#t.icmpInactivity : this.#t.unknownInactivity;
-    this.#closeAt[i] = Infinity;
-    this.#attemptAt[i] = Infinity;
+    this.#f64[i * R8 + F_CLOSEAT] = Infinity;
+    this.#f64[i * R8 + F_ATTEMPTAT] = Infinity;
     // TCPSessionAdapter's constructor starts an ExpireTimer chain (tcp_SYN_timeout,
     // then every tcp_session_timer). A tick can only end the connection after a
     // side closed, or while no packet has changed either side's state, so the
     // chain is materialised only then (#expireTick): most flows never need it.
-    this.#expireAt[i] = Infinity;
-    this.#dnsAt[i] = Infinity;
-    this.#histSeen[i] = 0;
-    this.#histLen[i] = 0;
-    this.#svc[i] = Service.None;
-    for (let s = 0; s < 2; s++) {
-      const e = i * 2 + s;
-      this.#pkts[e] = 0;
-      this.#ipBytes[e] = 0;
-      this.#plen[e] = -1;
-      this.#state[e] = INACTIVE;
-      this.#prev[e] = INACTIVE;
-      this.#eflags[e] = 0;
-      this.#startSeq[e] = 0;
-      this.#lastSeq[e] = 0;
-      this.#ackSeq[e] = 0;
-      this.#seqWraps[e] = 0;
-      this.#ackWraps[e] = 0;
-      this.#finCnt[e] = 0;
-      this.#histSyn[e] = 0;
-      this.#histFin[e] = 0;
-      this.#histRst[e] = 0;
-      this.#rxmtCnt[e] = 0;
-      this.#rxmtThr[e] = 1;
-      this.#win0Cnt[e] = 0;
-      this.#win0Thr[e] = 1;
-      this.#chkCnt[e] = 0;
-      this.#chkThr[e] = 1;
-    }
+    this.#f64[i * R8 + F_EXPIREAT] = Infinity;
+    this.#f64[i * R8 + F_DNSAT] = Infinity;
+    this.#u32[i * R4 + U_HISTSEEN] = 0;
+    this.#u8[i * R1 + B_HISTLEN] = 0;
+    this.#u8[i * R1 + B_SVC] = Service.None;
+    // Per side: UDP/ICMP payload unknown until it sends; scaled-history thresholds start at 1.
+    const f = this.#f64;
+    f[i * R8 + F_PLEN] = f[i * R8 + F_PLEN + 1] = -1;
+    const u = this.#u32;
+    const k = i * R4;
+    u[k + U_RXMT_THR] = u[k + U_RXMT_THR + 1] = 1;
+    u[k + U_WIN0_THR] = u[k + U_WIN0_THR + 1] = 1;
+    u[k + U_CHK_THR] = u[k + U_CHK_THR + 1] = 1;
     if (flip) this.#addHistory(i, 0x5e); // Connection::FlipRoles adds '^'
-    else if (proto === 6 && (p.tcpFlags & (SYN | ACK | RST)) === (SYN | ACK)) this.#flags[i] = this.#flags[i]! | F_SYNACK_FIRST;
+    else if (proto === 6 && (p.tcpFlags & (SYN | ACK | RST)) === (SYN | ACK)) this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! | F_SYNACK_FIRST;
 
     // Index insert.
     const idx = this.#idx;
@@ -725,16 +738,15 @@ export class FlowTable {
     idx[pos * 2 + 1] = h | 0;
 
     // Applications: Zeek attaches the DNS analyzer by responder port.
-    this.#appMode[i] = 0;
+    this.#u8[i * R1 + B_APPMODE] = 0;
     if (this.#apps !== undefined) {
-      const ap = proto === 17 || proto === 6 ? (this.#appPort[this.#rport[i] as number] as number) : 0;
+      const ap = proto === 17 || proto === 6 ? (this.#appPort[this.#u16[i * R2 + H_RPORT] as number] as number) : 0;
       const dns = (ap & 1) !== 0;
-      this.#appMode[i] = this.#apps.created(i, proto, dns, proto === 17 && (ap & 2) !== 0);
+      this.#u8[i * R1 + B_APPMODE] = this.#apps.created(i, proto, dns, proto === 17 && (ap & 2) !== 0);
       // DNS_Analyzer (UDP): ExpireTimer every dns_session_timeout.
-      if (dns && proto === 17) this.#dnsAt[i] = ts + this.#t.dnsSessionTimeout;
+      if (dns && proto === 17) this.#f64[i * R8 + F_DNSAT] = ts + this.#t.dnsSessionTimeout;
     }
 
-    this.#wBucket[i] = -1;
     this.#schedule(i, this.#nextDeadline(i));
     this.#isOrig = !flip;
     return i;
@@ -747,7 +759,7 @@ export class FlowTable {
     // Index delete with backward shift (no tombstones).
     const idx = this.#idx;
     const mask = this.#imask;
-    let pos = (this.#hash[i] as number) & mask;
+    let pos = (this.#u32[i * R4 + U_HASH] as number) & mask;
     while (idx[pos * 2] !== i + 1) pos = (pos + 1) & mask;
     let hole = pos;
     let j = (pos + 1) & mask;
@@ -779,7 +791,7 @@ export class FlowTable {
       let j = head[b] as number;
       const bucketEnd = pos + 1;
       while (j >= 0) {
-        const next = this.#wNext[j] as number;
+        const next = this.#i32[j * R4 + I_WNEXT] as number;
         const d = this.#nextDeadline(j);
         if (d < bucketEnd) {
           this.#stats.evicted++;
@@ -806,42 +818,42 @@ export class FlowTable {
   // ------------------------------------------------------------------
 
   #nextDeadline(i: number): number {
-    let d = (this.#last[i] as number) + (this.#inact[i] as number);
-    const c = this.#closeAt[i] as number;
+    let d = (this.#f64[i * R8 + F_LAST] as number) + (this.#f64[i * R8 + F_INACT] as number);
+    const c = this.#f64[i * R8 + F_CLOSEAT] as number;
     if (c < d) d = c;
-    const a = this.#attemptAt[i] as number;
+    const a = this.#f64[i * R8 + F_ATTEMPTAT] as number;
     if (a < d) d = a;
-    const x = this.#expireAt[i] as number;
+    const x = this.#f64[i * R8 + F_EXPIREAT] as number;
     if (x < d) d = x;
-    const n = this.#dnsAt[i] as number;
+    const n = this.#f64[i * R8 + F_DNSAT] as number;
     if (n < d) d = n;
     return d;
   }
 
   /** Put flow i in the wheel bucket of time t. */
   #schedule(i: number, t: number): void {
-    this.#checkAt[i] = t;
+    this.#f64[i * R8 + F_CHECKAT] = t;
     const b = Math.floor(t) & WHEEL_MASK;
-    if (this.#wBucket[i] === b) return;
+    if (this.#i32[i * R4 + I_WBUCKET] === b + 1) return;
     this.#unlink(i);
     const head = this.#wHead;
     const first = head[b] as number;
-    this.#wNext[i] = first;
-    this.#wPrev[i] = -1;
-    if (first >= 0) this.#wPrev[first] = i;
+    this.#i32[i * R4 + I_WNEXT] = first;
+    this.#i32[i * R4 + I_WPREV] = -1;
+    if (first >= 0) this.#i32[first * R4 + I_WPREV] = i;
     head[b] = i;
-    this.#wBucket[i] = b;
+    this.#i32[i * R4 + I_WBUCKET] = b + 1;
   }
 
   #unlink(i: number): void {
-    const b = this.#wBucket[i] as number;
+    const b = (this.#i32[i * R4 + I_WBUCKET] as number) - 1;
     if (b < 0) return;
-    const n = this.#wNext[i] as number;
-    const p = this.#wPrev[i] as number;
-    if (p >= 0) this.#wNext[p] = n;
+    const n = this.#i32[i * R4 + I_WNEXT] as number;
+    const p = this.#i32[i * R4 + I_WPREV] as number;
+    if (p >= 0) this.#i32[p * R4 + I_WNEXT] = n;
     else this.#wHead[b] = n;
-    if (n >= 0) this.#wPrev[n] = p;
-    this.#wBucket[i] = -1;
+    if (n >= 0) this.#i32[n * R4 + I_WPREV] = p;
+    this.#i32[i * R4 + I_WBUCKET] = 0;
   }
 
   /** Process wheel buckets up to `now`. */
@@ -856,10 +868,10 @@ export class FlowTable {
       head[b] = -1;
       const bucketEnd = pos + 1;
       while (j >= 0) {
-        const next = this.#wNext[j] as number;
-        this.#wBucket[j] = -1;
-        if ((this.#checkAt[j] as number) < bucketEnd) this.#evaluate(j, now);
-        else this.#schedule(j, this.#checkAt[j] as number);
+        const next = this.#i32[j * R4 + I_WNEXT] as number;
+        this.#i32[j * R4 + I_WBUCKET] = 0;
+        if ((this.#f64[j * R8 + F_CHECKAT] as number) < bucketEnd) this.#evaluate(j, now);
+        else this.#schedule(j, this.#f64[j * R8 + F_CHECKAT] as number);
         j = next;
       }
     }
@@ -874,25 +886,25 @@ export class FlowTable {
   #evaluate(i: number, now: number): boolean {
     const t = this.#t;
     for (;;) {
-      const last = this.#last[i] as number;
-      let due = last + (this.#inact[i] as number);
+      const last = this.#f64[i * R8 + F_LAST] as number;
+      let due = last + (this.#f64[i * R8 + F_INACT] as number);
       let which = 0;
-      const c = this.#closeAt[i] as number;
+      const c = this.#f64[i * R8 + F_CLOSEAT] as number;
       if (c < due) {
         due = c;
         which = 1;
       }
-      const a = this.#attemptAt[i] as number;
+      const a = this.#f64[i * R8 + F_ATTEMPTAT] as number;
       if (a < due) {
         due = a;
         which = 2;
       }
-      const x = this.#expireAt[i] as number;
+      const x = this.#f64[i * R8 + F_EXPIREAT] as number;
       if (x < due) {
         due = x;
         which = 3;
       }
-      const n = this.#dnsAt[i] as number;
+      const n = this.#f64[i * R8 + F_DNSAT] as number;
       if (n < due) {
         due = n;
         which = 4;
@@ -901,7 +913,7 @@ export class FlowTable {
         this.#schedule(i, due);
         return false;
       }
-      const fl = this.#flags[i] as number;
+      const fl = this.#u8[i * R1 + B_FLAGS] as number;
       const o = i * 2;
       const r = o + 1;
       switch (which) {
@@ -912,9 +924,9 @@ export class FlowTable {
           return true;
         case 2: {
           // TCPSessionAdapter::AttemptTimer
-          this.#attemptAt[i] = Infinity;
-          const os = this.#state[o];
-          if ((fl & F_ACTIVE) !== 0 && (os === SYN_SENT || os === SYN_ACK_SENT) && this.#state[r] === INACTIVE) {
+          this.#f64[i * R8 + F_ATTEMPTAT] = Infinity;
+          const os = this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE];
+          if ((fl & F_ACTIVE) !== 0 && (os === SYN_SENT || os === SYN_ACK_SENT) && this.#u8[(r >> 1) * R1 + (r & 1) + B_STATE] === INACTIVE) {
             this.#stats.timedOut++;
             this.#remove(i);
             return true;
@@ -924,14 +936,14 @@ export class FlowTable {
         case 3: {
           // TCPSessionAdapter::ExpireTimer
           if ((fl & F_ACTIVE) === 0) {
-            this.#expireAt[i] = Infinity;
+            this.#f64[i * R8 + F_EXPIREAT] = Infinity;
             break;
           }
           if (last + t.tcpConnectionLinger < due) {
-            const oc = (this.#eflags[o]! & E_DID_CLOSE) !== 0;
-            const rc = (this.#eflags[r]! & E_DID_CLOSE) !== 0;
-            const os = this.#state[o];
-            const rs = this.#state[r];
+            const oc = (this.#u8[(o >> 1) * R1 + (o & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0;
+            const rc = (this.#u8[(r >> 1) * R1 + (r & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0;
+            const os = this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE];
+            const rs = this.#u8[(r >> 1) * R1 + (r & 1) + B_STATE];
             if (
               ((oc || rc) && ((oc && rc) || os === RESET || rs === RESET || os === INACTIVE || rs === INACTIVE)) ||
               (rs === INACTIVE && os === INACTIVE)
@@ -941,7 +953,7 @@ export class FlowTable {
               return true;
             }
           }
-          this.#expireAt[i] = due + t.tcpSessionTimer;
+          this.#f64[i * R8 + F_EXPIREAT] = due + t.tcpSessionTimer;
           break;
         }
         default: {
@@ -951,7 +963,7 @@ export class FlowTable {
             this.#remove(i);
             return true;
           }
-          this.#dnsAt[i] = due + t.dnsSessionTimeout;
+          this.#f64[i * R8 + F_DNSAT] = due + t.dnsSessionTimeout;
         }
       }
     }
@@ -962,20 +974,20 @@ export class FlowTable {
   // ------------------------------------------------------------------
 
   #addHistory(i: number, code: number): void {
-    const n = this.#histLen[i] as number;
+    const n = this.#u8[i * R1 + B_HISTLEN] as number;
     if (n >= HISTORY_LIMIT) {
       this.#stats.historyTruncated++;
       return;
     }
-    this.#hist[i * HISTORY_LIMIT + n] = code;
-    this.#histLen[i] = n + 1;
+    this.#u8[i * R1 + B_HIST + n] = code;
+    this.#u8[i * R1 + B_HISTLEN] = n + 1;
   }
 
   /** Connection::CheckHistory: add `code` the first time `mask` is seen; true if seen before. */
   #checkHistory(i: number, mask: number, code: number): boolean {
-    const seen = this.#histSeen[i] as number;
+    const seen = this.#u32[i * R4 + U_HISTSEEN] as number;
     if ((seen & mask) === 0) {
-      this.#histSeen[i] = (seen | mask) >>> 0;
+      this.#u32[i * R4 + U_HISTSEEN] = (seen | mask) >>> 0;
       this.#addHistory(i, code);
       return false;
     }
@@ -988,14 +1000,16 @@ export class FlowTable {
   }
 
   /** Connection::ScaledHistoryEntry with base 10: the letter at counts 1, 10, 100, … */
-  #scaled(i: number, e: number, code: number, cnt: Uint32Array, thr: Uint32Array): void {
-    const c = (cnt[e] as number) + 1;
-    cnt[e] = c;
-    if (c === thr[e]) {
+  #scaled(i: number, e: number, code: number, cntOff: number, thrOff: number): void {
+    const u = this.#u32;
+    const k = (e >> 1) * R4 + (e & 1);
+    const c = (u[k + cntOff] as number) + 1;
+    u[k + cntOff] = c;
+    if (c === u[k + thrOff]) {
       this.#addHistory(i, code);
-      const next = (thr[e] as number) * 10;
-      if (next > 4294967295) cnt[e] = 0;
-      else thr[e] = next;
+      const next = (u[k + thrOff] as number) * 10;
+      if (next > 4294967295) u[k + cntOff] = 0;
+      else u[k + thrOff] = next;
     }
   }
 
@@ -1004,14 +1018,14 @@ export class FlowTable {
   // ------------------------------------------------------------------
 
   #setState(i: number, e: number, pe: number, s: number): void {
-    const cur = this.#state[e] as number;
+    const cur = this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] as number;
     if (s === cur) return;
     // TCP_Endpoint::SetState: finishing the handshake switches to the TCP inactivity timeout.
-    if (!isHandshake(s) && isHandshake(cur) && isHandshake(this.#state[pe] as number)) {
-      this.#inact[i] = Math.max(this.#inact[i] as number, this.#t.tcpInactivity);
+    if (!isHandshake(s) && isHandshake(cur) && isHandshake(this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] as number)) {
+      this.#f64[i * R8 + F_INACT] = Math.max(this.#f64[i * R8 + F_INACT] as number, this.#t.tcpInactivity);
     }
-    this.#prev[e] = cur;
-    this.#state[e] = s;
+    this.#u8[(e >> 1) * R1 + (e & 1) + B_PREV] = cur;
+    this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] = s;
   }
 
   /** get_relative_seq; sets #underflow. */
@@ -1023,11 +1037,11 @@ export class FlowTable {
       if (cur < last) wraps++;
     }
     if (wraps === 0) {
-      const d = (cur - ((this.#startSeq[e] as number) >>> 0)) | 0;
+      const d = (cur - ((this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] as number) >>> 0)) | 0;
       if (d < 0) this.#underflow = true;
       return d;
     }
-    return wraps * TWO32 + cur - (this.#startSeq[e] as number);
+    return wraps * TWO32 + cur - (this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] as number);
   }
 
   #tcp(i: number, isOrigIn: boolean, p: PacketInfo): void {
@@ -1048,48 +1062,46 @@ export class FlowTable {
     if (fin) segLen++;
     if (rst) segLen -= len;
     const seqEnd = (seq + segLen) >>> 0;
-    const state = this.#state;
-
     // init_endpoint
-    switch (state[e]) {
+    switch (this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE]) {
       case INACTIVE:
         if (syn) {
-          this.#ackSeq[e] = seq;
-          this.#startSeq[e] = seq;
-          this.#lastSeq[e] = seqEnd;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
         } else {
-          this.#ackSeq[e] = (seq - 1) >>> 0;
-          this.#startSeq[e] = (seq - 1) >>> 0;
-          this.#lastSeq[e] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] = (seq - 1) >>> 0;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] = (seq - 1) >>> 0;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seq;
         }
         break;
       case SYN_SENT:
       case SYN_ACK_SENT:
-        if (syn && seq !== this.#startSeq[e]) {
-          this.#startSeq[e] = seq;
-          this.#ackSeq[e] = seq;
-          this.#lastSeq[e] = seqEnd;
+        if (syn && seq !== this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ]) {
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
         }
         break;
       case ESTABLISHED:
       case PARTIAL:
         if (syn) {
-          this.#startSeq[e] = seq;
-          this.#ackSeq[e] = seq;
-          this.#lastSeq[e] = seqEnd;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
         }
         break;
       case RESET:
-        if (syn && this.#prev[e] === INACTIVE) {
-          this.#startSeq[e] = seq;
-          this.#ackSeq[e] = seq;
-          this.#lastSeq[e] = seqEnd;
+        if (syn && this.#u8[(e >> 1) * R1 + (e & 1) + B_PREV] === INACTIVE) {
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] = seq;
+          this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
         }
         break;
     }
 
     this.#underflow = false;
-    const rel = this.#relSeq(e, seq, this.#lastSeq[e] as number, this.#seqWraps[e] as number);
+    const rel = this.#relSeq(e, seq, this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] as number, this.#u32[(e >> 1) * R4 + (e & 1) + U_SEQWRAPS] as number);
 
     // update_history
     const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -1099,16 +1111,16 @@ export class FlowTable {
     } else if (bits === 1) {
       if (syn) {
         const code = ack ? 0x48 : 0x53;
-        if (this.#epCheck(i, isOrig, Hist.Syn, code) && rel !== this.#histSyn[e]) this.#addHistory(i, isOrig ? code : code | 0x20);
-        this.#histSyn[e] = rel;
+        if (this.#epCheck(i, isOrig, Hist.Syn, code) && rel !== this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTSYN]) this.#addHistory(i, isOrig ? code : code | 0x20);
+        this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTSYN] = rel;
       }
       if (fin) {
-        if (this.#epCheck(i, isOrig, Hist.Fin, 0x46) && rel + len !== this.#histFin[e]) this.#addHistory(i, isOrig ? 0x46 : 0x66);
-        this.#histFin[e] = rel + len;
+        if (this.#epCheck(i, isOrig, Hist.Fin, 0x46) && rel + len !== this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTFIN]) this.#addHistory(i, isOrig ? 0x46 : 0x66);
+        this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTFIN] = rel + len;
       }
       if (rst) {
-        if (this.#epCheck(i, isOrig, Hist.Rst, 0x52) && rel !== this.#histRst[e]) this.#addHistory(i, isOrig ? 0x52 : 0x72);
-        this.#histRst[e] = rel;
+        if (this.#epCheck(i, isOrig, Hist.Rst, 0x52) && rel !== this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTRST]) this.#addHistory(i, isOrig ? 0x52 : 0x72);
+        this.#f64[(e >> 1) * R8 + (e & 1) + F_HISTRST] = rel;
       }
     } else if (len !== 0) {
       this.#epCheck(i, isOrig, Hist.Data, 0x44);
@@ -1118,71 +1130,70 @@ export class FlowTable {
 
     // update_window: only the zero-window letter matters here (a zero
     // window is zero at any scale).
-    if (p.window === 0 && !rst && state[pe] !== CLOSED && state[e] !== RESET) {
-      this.#scaled(i, e, isOrig ? 0x57 : 0x77, this.#win0Cnt, this.#win0Thr);
+    if (p.window === 0 && !rst && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] !== CLOSED && this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] !== RESET) {
+      this.#scaled(i, e, isOrig ? 0x57 : 0x77, U_WIN0_CNT, U_WIN0_THR);
     }
 
-    const eflags = this.#eflags;
-    if ((eflags[i * 2]! & E_DID_CLOSE) === 0 || (eflags[i * 2 + 1]! & E_DID_CLOSE) === 0) this.#last[i] = ts;
+    if ((this.#u8[((i * 2) >> 1) * R1 + ((i * 2) & 1) + B_EFLAGS]! & E_DID_CLOSE) === 0 || (this.#u8[((i * 2 + 1) >> 1) * R1 + ((i * 2 + 1) & 1) + B_EFLAGS]! & E_DID_CLOSE) === 0) this.#f64[i * R8 + F_LAST] = ts;
 
-    if (fin) this.#finCnt[e]!++;
+    if (fin) this.#u32[(e >> 1) * R4 + (e & 1) + U_FINCNT]!++;
 
     if (ack) {
-      if (state[pe] === INACTIVE) {
+      if (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === INACTIVE) {
         // init_peer: number the peer's sequence space as if its SYN had been seen.
         const a1 = (ackSeq - 1) >>> 0;
-        this.#startSeq[pe] = a1;
-        this.#ackSeq[pe] = a1;
-        this.#lastSeq[pe] = a1;
+        this.#u32[(pe >> 1) * R4 + (pe & 1) + U_STARTSEQ] = a1;
+        this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKSEQ] = a1;
+        this.#u32[(pe >> 1) * R4 + (pe & 1) + U_LASTSEQ] = a1;
       } else {
         const under = this.#underflow;
         this.#underflow = false;
-        this.#relSeq(pe, ackSeq, this.#ackSeq[pe] as number, this.#ackWraps[pe] as number);
+        this.#relSeq(pe, ackSeq, this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKSEQ] as number, this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKWRAPS] as number);
         const ackUnder = this.#underflow;
         this.#underflow = under;
         if (!ackUnder && !rst) {
           // update_ack_seq
-          const cur = this.#ackSeq[pe] as number;
+          const cur = this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKSEQ] as number;
           const d = (ackSeq - cur) | 0;
           if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
-            if (ackSeq < cur) this.#ackWraps[pe]!++;
-            this.#ackSeq[pe] = ackSeq;
+            if (ackSeq < cur) this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKWRAPS]!++;
+            this.#u32[(pe >> 1) * R4 + (pe & 1) + U_ACKSEQ] = ackSeq;
           }
         }
       }
     }
 
     // update_last_seq
-    const lastSeq = this.#lastSeq[e] as number;
+    const lastSeq = this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] as number;
     const deltaLast = (seqEnd - lastSeq) | 0;
     if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
-    } else if (fin && lastSeq === (((this.#startSeq[e] as number) + 1) >>> 0)) {
-      if (seqEnd < lastSeq) this.#seqWraps[e]!++;
-      this.#lastSeq[e] = seqEnd;
-    } else if (state[e] === RESET) {
+    } else if (fin && lastSeq === (((this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] as number) + 1) >>> 0)) {
+      if (seqEnd < lastSeq) this.#u32[(e >> 1) * R4 + (e & 1) + U_SEQWRAPS]!++;
+      this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
+    } else if (this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] === RESET) {
       // no trust after a reset
     } else if (deltaLast > 0) {
-      if (seqEnd < lastSeq) this.#seqWraps[e]!++;
-      this.#lastSeq[e] = seqEnd;
+      if (seqEnd < lastSeq) this.#u32[(e >> 1) * R4 + (e & 1) + U_SEQWRAPS]!++;
+      this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] = seqEnd;
     } else if (len > 0) {
-      this.#scaled(i, e, isOrig ? 0x54 : 0x74, this.#rxmtCnt, this.#rxmtThr); // DidRxmit
+      this.#scaled(i, e, isOrig ? 0x54 : 0x74, U_RXMT_CNT, U_RXMT_THR); // DidRxmit
     }
 
     // UpdateStateMachine
     let doClose = false;
     let genEvent = false;
-    switch (state[e]) {
+    switch (this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE]) {
       case INACTIVE: {
         if (syn) {
           if (isOrig) {
             this.#setState(i, e, pe, ack ? SYN_ACK_SENT : SYN_SENT);
-            if (this.#t.tcpAttemptDelay > 0 && (this.#flags[i]! & F_CLOSE_DONE) === 0) {
-              this.#attemptAt[i] = ts + this.#t.tcpAttemptDelay;
-              if (this.#attemptAt[i]! < this.#checkAt[i]!) this.#schedule(i, this.#attemptAt[i]!);
+            if (this.#t.tcpAttemptDelay > 0 && (this.#u8[i * R1 + B_FLAGS]! & F_CLOSE_DONE) === 0) {
+              this.#f64[i * R8 + F_ATTEMPTAT] = ts + this.#t.tcpAttemptDelay;
+              if (this.#f64[i * R8 + F_ATTEMPTAT]! < this.#f64[i * R8 + F_CHECKAT]!) this.#schedule(i, this.#f64[i * R8 + F_ATTEMPTAT]!);
             }
           } else {
-            if (!ack && state[pe] === SYN_ACK_SENT && seq === this.#startSeq[e]) {
+            if (!ack && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === SYN_ACK_SENT && seq === this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ]) {
               // SYN/SYN-ACK reversal: flip the endpoints and establish.
               this.#flip(i, true);
               isOrig = true;
@@ -1191,9 +1202,9 @@ export class FlowTable {
               pe = t0;
               this.#setState(i, pe, e, ESTABLISHED);
             }
-            if (state[pe] === SYN_SENT) this.#setState(i, pe, e, ESTABLISHED);
+            if (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === SYN_SENT) this.#setState(i, pe, e, ESTABLISHED);
             this.#setState(i, e, pe, ESTABLISHED);
-            if (state[pe] !== PARTIAL) this.#established(i);
+            if (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] !== PARTIAL) this.#established(i);
           }
         }
         if (fin) {
@@ -1202,15 +1213,15 @@ export class FlowTable {
         }
         if (rst) {
           this.#setState(i, e, pe, RESET);
-          const isReject = isOrig ? state[pe] === ESTABLISHED : state[pe] === SYN_SENT || state[pe] === SYN_ACK_SENT;
+          const isReject = isOrig ? this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === ESTABLISHED : this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === SYN_SENT || this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === SYN_ACK_SENT;
           doClose = true;
           genEvent = !isReject;
         }
-        if (state[e] === INACTIVE) {
-          const oState = state[i * 2];
+        if (this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] === INACTIVE) {
+          const oState = this.#u8[((i * 2) >> 1) * R1 + ((i * 2) & 1) + B_STATE];
           if (!isOrig && len === 0 && oState === SYN_SENT) {
             // an eccentric TCP acks the SYN before its SYN-ACK: not partial yet
-          } else if (ack && state[pe] === ESTABLISHED) {
+          } else if (ack && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === ESTABLISHED) {
             this.#setState(i, e, pe, ESTABLISHED);
           } else {
             this.#setState(i, e, pe, PARTIAL);
@@ -1226,30 +1237,30 @@ export class FlowTable {
         }
         if (rst) {
           this.#setState(i, e, pe, RESET);
-          this.#flags[i] = this.#flags[i]! & ~F_ACTIVE; // ConnectionReset
+          this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! & ~F_ACTIVE; // ConnectionReset
           doClose = true;
         }
         break;
       }
       case ESTABLISHED:
       case PARTIAL: {
-        if (syn && state[e] === PARTIAL && state[pe] === INACTIVE && !ack) this.#setState(i, e, pe, SYN_SENT);
+        if (syn && this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] === PARTIAL && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === INACTIVE && !ack) this.#setState(i, e, pe, SYN_SENT);
         if (fin && !rst) {
           this.#setState(i, e, pe, CLOSED);
-          if (state[pe] === RESET && this.#prev[pe] === CLOSED) this.#setState(i, pe, e, CLOSED);
+          if (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === RESET && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_PREV] === CLOSED) this.#setState(i, pe, e, CLOSED);
           doClose = genEvent = true;
         }
         if (rst) {
           this.#setState(i, e, pe, RESET);
           doClose = true;
-          if (state[pe] !== RESET || this.#prev[pe] !== ESTABLISHED) this.#flags[i] = this.#flags[i]! & ~F_ACTIVE;
+          if (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] !== RESET || this.#u8[(pe >> 1) * R1 + (pe & 1) + B_PREV] !== ESTABLISHED) this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! & ~F_ACTIVE;
         }
         break;
       }
       case CLOSED: {
-        if (rst && state[pe] !== CLOSED) {
+        if (rst && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] !== CLOSED) {
           this.#setState(i, e, pe, RESET);
-          if ((eflags[e]! & E_DID_CLOSE) === 0) doClose = true;
+          if ((this.#u8[(e >> 1) * R1 + (e & 1) + B_EFLAGS]! & E_DID_CLOSE) === 0) doClose = true;
         }
         break;
       }
@@ -1262,45 +1273,43 @@ export class FlowTable {
 
   /** connection_established (inactivity.zeek): interactive services get an hour. */
   #established(i: number): void {
-    let port = this.#rport[i] as number;
-    if (this.#state[i * 2] === INACTIVE) {
-      const op = this.#oport[i] as number;
+    let port = this.#u16[i * R2 + H_RPORT] as number;
+    if (this.#u8[((i * 2) >> 1) * R1 + ((i * 2) & 1) + B_STATE] === INACTIVE) {
+      const op = this.#u16[i * R2 + H_OPORT] as number;
       if (!this.#isLikely(6, port) && this.#isLikely(6, op)) port = op;
     }
-    if (INTERACTIVE_TCP_PORTS.includes(port)) this.#inact[i] = this.#t.interactive;
+    if (INTERACTIVE_TCP_PORTS.includes(port)) this.#f64[i * R8 + F_INACT] = this.#t.interactive;
   }
 
   /** TCPSessionAdapter::ConnectionClosed (no reassembly: nothing is ever pending). */
   #connectionClosed(i: number, e: number, pe: number, genEvent: boolean): void {
-    const ef = this.#eflags;
-    if ((ef[e]! & E_DID_CLOSE) !== 0) return;
-    ef[e] = ef[e]! | E_DID_CLOSE;
-    const state = this.#state;
-    const complete = state[e] === RESET || (ef[pe]! & E_DID_CLOSE) !== 0 || state[pe] === INACTIVE;
+    if ((this.#u8[(e >> 1) * R1 + (e & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0) return;
+    this.#u8[(e >> 1) * R1 + (e & 1) + B_EFLAGS] = this.#u8[(e >> 1) * R1 + (e & 1) + B_EFLAGS]! | E_DID_CLOSE;
+    const complete = this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] === RESET || (this.#u8[(pe >> 1) * R1 + (pe & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0 || this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === INACTIVE;
     if (complete) {
-      if ((this.#prev[e] !== INACTIVE || state[pe] !== INACTIVE) && genEvent) {
-        this.#flags[i] = this.#flags[i]! & ~F_ACTIVE; // ConnectionFinished
+      if ((this.#u8[(e >> 1) * R1 + (e & 1) + B_PREV] !== INACTIVE || this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] !== INACTIVE) && genEvent) {
+        this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! & ~F_ACTIVE; // ConnectionFinished
       }
       // CancelTimers() drops the analyzer's timers; ConnDeleteTimer at LastTime + tcp_close_delay.
-      this.#flags[i] = this.#flags[i]! | F_CLOSE_DONE;
-      this.#attemptAt[i] = Infinity;
-      this.#expireAt[i] = Infinity;
-      this.#closeAt[i] = (this.#last[i] as number) + this.#t.tcpCloseDelay;
-      if (this.#closeAt[i]! < this.#checkAt[i]!) this.#schedule(i, this.#closeAt[i]!);
-    } else if ((this.#flags[i]! & F_CLOSE_DONE) === 0) {
+      this.#u8[i * R1 + B_FLAGS] = this.#u8[i * R1 + B_FLAGS]! | F_CLOSE_DONE;
+      this.#f64[i * R8 + F_ATTEMPTAT] = Infinity;
+      this.#f64[i * R8 + F_EXPIREAT] = Infinity;
+      this.#f64[i * R8 + F_CLOSEAT] = (this.#f64[i * R8 + F_LAST] as number) + this.#t.tcpCloseDelay;
+      if (this.#f64[i * R8 + F_CLOSEAT]! < this.#f64[i * R8 + F_CHECKAT]!) this.#schedule(i, this.#f64[i * R8 + F_CLOSEAT]!);
+    } else if ((this.#u8[i * R1 + B_FLAGS]! & F_CLOSE_DONE) === 0) {
       // A half close: the connection's ExpireTimer chain can now end it, and
       // (unless this side was inactive) another chain starts to look for the
       // other side closing too.
-      let t = this.#expireTick(i, this.#last[i] as number);
-      if (this.#prev[e] !== INACTIVE) t = Math.min(t, (this.#last[i] as number) + this.#t.tcpSessionTimer);
-      if (t < this.#expireAt[i]!) this.#expireAt[i] = t;
-      if (t < this.#checkAt[i]!) this.#schedule(i, t);
+      let t = this.#expireTick(i, this.#f64[i * R8 + F_LAST] as number);
+      if (this.#u8[(e >> 1) * R1 + (e & 1) + B_PREV] !== INACTIVE) t = Math.min(t, (this.#f64[i * R8 + F_LAST] as number) + this.#t.tcpSessionTimer);
+      if (t < this.#f64[i * R8 + F_EXPIREAT]!) this.#f64[i * R8 + F_EXPIREAT] = t;
+      if (t < this.#f64[i * R8 + F_CHECKAT]!) this.#schedule(i, t);
     }
   }
 
   /** The first tick of flow i's ExpireTimer chain (start + tcp_SYN_timeout + k · tcp_session_timer) after time t. */
   #expireTick(i: number, t: number): number {
-    const first = (this.#start[i] as number) + this.#t.tcpSynTimeout;
+    const first = (this.#f64[i * R8 + F_START] as number) + this.#t.tcpSynTimeout;
     if (t < first) return first;
     const step = this.#t.tcpSessionTimer;
     return step > 0 ? first + step * Math.floor((t - first) / step + 1) : first;
@@ -1309,10 +1318,10 @@ export class FlowTable {
   /** A TCP packet was dropped before analysis: while both sides stay inactive the ExpireTimer can end the flow. */
   #unprocessedTcp(i: number, ts: number): void {
     const o = i * 2;
-    if (this.#state[o] !== INACTIVE || this.#state[o + 1] !== INACTIVE || this.#expireAt[i] !== Infinity) return;
+    if (this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE] !== INACTIVE || this.#u8[((o + 1) >> 1) * R1 + ((o + 1) & 1) + B_STATE] !== INACTIVE || this.#f64[i * R8 + F_EXPIREAT] !== Infinity) return;
     const t = this.#expireTick(i, ts - this.#t.tcpSessionTimer);
-    this.#expireAt[i] = t;
-    if (t < this.#checkAt[i]!) this.#schedule(i, t);
+    this.#f64[i * R8 + F_EXPIREAT] = t;
+    if (t < this.#f64[i * R8 + F_CHECKAT]!) this.#schedule(i, t);
   }
 
   /**
@@ -1326,21 +1335,21 @@ export class FlowTable {
     const f = p.tcpFlags;
     if ((f & (SYN | RST)) !== 0 || ((f & ACK) === 0 && p.payloadLen === 0)) return false;
     const o = i * 2;
-    if (this.#state[o] !== SYN_ACK_SENT || this.#state[o + 1] !== INACTIVE) return false;
-    const n = this.#histLen[i] as number;
-    const base = i * HISTORY_LIMIT;
-    const h = this.#hist;
+    if (this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE] !== SYN_ACK_SENT || this.#u8[((o + 1) >> 1) * R1 + ((o + 1) & 1) + B_STATE] !== INACTIVE) return false;
+    const n = this.#u8[i * R1 + B_HISTLEN] as number;
+    const base = i * R1 + B_HIST;
+    const h = this.#u8;
     for (let k = n; k > 0; k--) {
       const c = h[base + k - 1] as number;
       const swapped = c >= 0x41 && c <= 0x5a ? c | 0x20 : c >= 0x61 && c <= 0x7a ? c & ~0x20 : c;
       if (k < HISTORY_LIMIT) h[base + k] = swapped;
     }
     h[base] = 0x5e;
-    this.#histLen[i] = Math.min(HISTORY_LIMIT, n + 1);
-    const seen = this.#histSeen[i] as number;
-    this.#histSeen[i] = (((seen & 0xffff) << 16) | (seen >>> 16)) >>> 0;
+    this.#u8[i * R1 + B_HISTLEN] = Math.min(HISTORY_LIMIT, n + 1);
+    const seen = this.#u32[i * R4 + U_HISTSEEN] as number;
+    this.#u32[i * R4 + U_HISTSEEN] = (((seen & 0xffff) << 16) | (seen >>> 16)) >>> 0;
     this.#flip(i, true);
-    this.#histLen[i] = Math.min(HISTORY_LIMIT, n + 1); // #flip appended a second '^': drop it
+    this.#u8[i * R1 + B_HISTLEN] = Math.min(HISTORY_LIMIT, n + 1); // #flip appended a second '^': drop it
     return true;
   }
 
@@ -1350,14 +1359,14 @@ export class FlowTable {
     const r = o + 1;
     let co = o;
     if ((p.tcpFlags & ACK) !== 0) {
-      if (this.#state[o] !== INACTIVE) return false;
+      if (this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE] !== INACTIVE) return false;
       co = r;
     }
-    const closed = (this.#eflags[o]! & E_DID_CLOSE) !== 0 || (this.#eflags[r]! & E_DID_CLOSE) !== 0;
+    const closed = (this.#u8[(o >> 1) * R1 + (o & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0 || (this.#u8[(r >> 1) * R1 + (r & 1) + B_EFLAGS]! & E_DID_CLOSE) !== 0;
     if (!closed) {
       const seq = p.seq >>> 0;
-      if (seq === this.#startSeq[co]) return false;
-      if ((p.tcpFlags & ACK) === 0 && this.#state[co] === SYN_ACK_SENT && this.#state[r] === INACTIVE && seq === this.#startSeq[r]) {
+      if (seq === this.#u32[(co >> 1) * R4 + (co & 1) + U_STARTSEQ]) return false;
+      if ((p.tcpFlags & ACK) === 0 && this.#u8[(co >> 1) * R1 + (co & 1) + B_STATE] === SYN_ACK_SENT && this.#u8[(r >> 1) * R1 + (r & 1) + B_STATE] === INACTIVE && seq === this.#u32[(r >> 1) * R4 + (r & 1) + U_STARTSEQ]) {
         return false;
       }
     }
@@ -1370,27 +1379,35 @@ export class FlowTable {
    * and ConnSize do; a UDP adapter keeps its counters where they were).
    */
   #flip(i: number, endpoints: boolean): void {
-    const a = i * 8;
-    const addr = this.#addr;
+    const a = i * R4 + U_ADDR;
+    const addr = this.#u32;
     for (let k = 0; k < 4; k++) {
       const t = addr[a + k] as number;
       addr[a + k] = addr[a + 4 + k] as number;
       addr[a + 4 + k] = t;
     }
-    const op = this.#oport[i] as number;
-    this.#oport[i] = this.#rport[i] as number;
-    this.#rport[i] = op;
+    const op = this.#u16[i * R2 + H_OPORT] as number;
+    this.#u16[i * R2 + H_OPORT] = this.#u16[i * R2 + H_RPORT] as number;
+    this.#u16[i * R2 + H_RPORT] = op;
     if (endpoints) {
-      const o = i * 2;
-      const cols: (Float64Array | Uint32Array | Uint8Array)[] = [
-        this.#pkts, this.#ipBytes, this.#plen, this.#state, this.#prev, this.#eflags, this.#startSeq, this.#lastSeq,
-        this.#ackSeq, this.#seqWraps, this.#ackWraps, this.#finCnt, this.#histSyn, this.#histFin, this.#histRst,
-        this.#rxmtCnt, this.#rxmtThr, this.#win0Cnt, this.#win0Thr, this.#chkCnt, this.#chkThr,
-      ];
-      for (const c of cols) {
-        const t = c[o] as number;
-        c[o] = c[o + 1] as number;
-        c[o + 1] = t;
+      // Each per-side field is an (originator, responder) pair in the row.
+      const f = this.#f64;
+      for (let k = i * R8 + F_EP_FIRST; k <= i * R8 + F_EP_LAST; k += 2) {
+        const t = f[k] as number;
+        f[k] = f[k + 1] as number;
+        f[k + 1] = t;
+      }
+      const u = this.#u32;
+      for (let k = i * R4 + U_EP_FIRST; k <= i * R4 + U_EP_LAST; k += 2) {
+        const t = u[k] as number;
+        u[k] = u[k + 1] as number;
+        u[k + 1] = t;
+      }
+      const b = this.#u8;
+      for (let k = i * R1 + B_EP_FIRST; k <= i * R1 + B_EP_LAST; k += 2) {
+        const t = b[k] as number;
+        b[k] = b[k + 1] as number;
+        b[k + 1] = t;
       }
     }
     this.#addHistory(i, 0x5e);
@@ -1402,27 +1419,27 @@ export class FlowTable {
 
   /** TCP_Endpoint::Size. */
   #tcpSize(e: number, pe: number): number {
-    if (this.#prev[e] === SYN_SENT && this.#state[e] === RESET && this.#state[pe] === INACTIVE) {
-      const ack64 = (this.#ackWraps[e] as number) * TWO32 + (this.#ackSeq[e] as number);
-      const start = this.#startSeq[e] as number;
+    if (this.#u8[(e >> 1) * R1 + (e & 1) + B_PREV] === SYN_SENT && this.#u8[(e >> 1) * R1 + (e & 1) + B_STATE] === RESET && this.#u8[(pe >> 1) * R1 + (pe & 1) + B_STATE] === INACTIVE) {
+      const ack64 = (this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKWRAPS] as number) * TWO32 + (this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] as number);
+      const start = this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] as number;
       if (!(ack64 === start || ack64 === start + 1)) return 0;
     }
-    const last64 = (this.#seqWraps[e] as number) * TWO32 + (this.#lastSeq[e] as number);
-    const ack64 = (this.#ackWraps[e] as number) * TWO32 + (this.#ackSeq[e] as number);
-    let size = (last64 > ack64 ? last64 : ack64) - (this.#startSeq[e] as number);
+    const last64 = (this.#u32[(e >> 1) * R4 + (e & 1) + U_SEQWRAPS] as number) * TWO32 + (this.#u32[(e >> 1) * R4 + (e & 1) + U_LASTSEQ] as number);
+    const ack64 = (this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKWRAPS] as number) * TWO32 + (this.#u32[(e >> 1) * R4 + (e & 1) + U_ACKSEQ] as number);
+    let size = (last64 > ack64 ? last64 : ack64) - (this.#u32[(e >> 1) * R4 + (e & 1) + U_STARTSEQ] as number);
     if (size < 0) size += TWO64; // uint64 wrap, as Zeek prints it
     if (size !== 0) size--;
-    if (this.#finCnt[e]! > 0 && size !== 0) size--;
+    if (this.#u32[(e >> 1) * R4 + (e & 1) + U_FINCNT]! > 0 && size !== 0) size--;
     return size;
   }
 
   #connState(i: number, history: string): string {
-    const proto = this.#proto[i];
+    const proto = this.#u8[i * R1 + B_PROTO];
     const o = i * 2;
     const r = o + 1;
     if (proto === 6) {
-      const os = this.#state[o];
-      const rs = this.#state[r];
+      const os = this.#u8[(o >> 1) * R1 + (o & 1) + B_STATE];
+      const rs = this.#u8[(r >> 1) * R1 + (r & 1) + B_STATE];
       const oInactive = os === INACTIVE || os === PARTIAL;
       const rInactive = rs === INACTIVE || rs === PARTIAL;
       if (rs === RESET) {
@@ -1441,8 +1458,8 @@ export class FlowTable {
       return 'OTH';
     }
     if (proto === 17) {
-      const oa = (this.#plen[o] as number) >= 0;
-      const ra = (this.#plen[r] as number) >= 0;
+      const oa = (this.#f64[(o >> 1) * R8 + (o & 1) + F_PLEN] as number) >= 0;
+      const ra = (this.#f64[(r >> 1) * R8 + (r & 1) + F_PLEN] as number) >= 0;
       if (oa) return ra ? 'SF' : 'S0';
       return ra ? 'SHR' : 'OTH';
     }
@@ -1450,9 +1467,9 @@ export class FlowTable {
   }
 
   #addrText(i: number, side: number): string {
-    const a = i * 8 + side * 4;
-    const addr = this.#addr;
-    if ((this.#flags[i]! & F_V6) === 0) return this.#ip4.text(addr[a + 3] as number);
+    const a = i * R4 + U_ADDR + side * 4;
+    const addr = this.#u32;
+    if ((this.#u8[i * R1 + B_FLAGS]! & F_V6) === 0) return this.#ip4.text(addr[a + 3] as number);
     const g = this.#scratch16;
     for (let k = 0; k < 4; k++) {
       const w = addr[a + k] as number;
@@ -1463,47 +1480,47 @@ export class FlowTable {
   }
 
   #protoOf(i: number): Proto {
-    const p = this.#proto[i] as number;
+    const p = this.#u8[i * R1 + B_PROTO] as number;
     return p === 6 ? 'tcp' : p === 17 ? 'udp' : p === 1 || p === 58 ? 'icmp' : p;
   }
 
   #emit(i: number): void {
     const r: FlowRecord = newFlow();
     const o = i * 2;
-    const start = this.#start[i] as number;
+    const start = this.#f64[i * R8 + F_START] as number;
     r.ts = start;
-    r.duration = (this.#last[i] as number) - start;
+    r.duration = (this.#f64[i * R8 + F_LAST] as number) - start;
     r.origH = this.#addrText(i, 0);
-    r.origP = this.#oport[i] as number;
+    r.origP = this.#u16[i * R2 + H_OPORT] as number;
     r.respH = this.#addrText(i, 1);
-    r.respP = this.#rport[i] as number;
+    r.respP = this.#u16[i * R2 + H_RPORT] as number;
     r.proto = this.#protoOf(i);
-    const proto = this.#proto[i];
+    const proto = this.#u8[i * R1 + B_PROTO];
     if (proto === 6) {
       r.origBytes = this.#tcpSize(o, o + 1);
       r.respBytes = this.#tcpSize(o + 1, o);
     } else if (proto === 17 || proto === 1 || proto === 58) {
-      r.origBytes = Math.max(0, this.#plen[o] as number);
-      r.respBytes = Math.max(0, this.#plen[o + 1] as number);
+      r.origBytes = Math.max(0, this.#f64[(o >> 1) * R8 + (o & 1) + F_PLEN] as number);
+      r.respBytes = Math.max(0, this.#f64[((o + 1) >> 1) * R8 + ((o + 1) & 1) + F_PLEN] as number);
     } else {
       r.origBytes = 0;
       r.respBytes = 0;
     }
-    r.origPkts = this.#pkts[o] as number;
-    r.respPkts = this.#pkts[o + 1] as number;
-    r.origIpBytes = this.#ipBytes[o] as number;
-    r.respIpBytes = this.#ipBytes[o + 1] as number;
+    r.origPkts = this.#f64[(o >> 1) * R8 + (o & 1) + F_PKTS] as number;
+    r.respPkts = this.#f64[((o + 1) >> 1) * R8 + ((o + 1) & 1) + F_PKTS] as number;
+    r.origIpBytes = this.#f64[(o >> 1) * R8 + (o & 1) + F_IPBYTES] as number;
+    r.respIpBytes = this.#f64[((o + 1) >> 1) * R8 + ((o + 1) & 1) + F_IPBYTES] as number;
     let h = '';
-    const n = this.#histLen[i] as number;
-    const base = i * HISTORY_LIMIT;
-    for (let k = 0; k < n; k++) h += String.fromCharCode(this.#hist[base + k] as number);
+    const n = this.#u8[i * R1 + B_HISTLEN] as number;
+    const base = i * R1 + B_HIST;
+    for (let k = 0; k < n; k++) h += String.fromCharCode(this.#u8[base + k] as number);
     r.history = h;
     r.connState = this.#connState(i, h);
-    const svc = this.#svc[i] as number;
+    const svc = this.#u8[i * R1 + B_SVC] as number;
     r.service = svc === Service.Dns ? 'dns' : svc === Service.Ssl ? 'ssl' : svc === Service.Http ? 'http' : '';
     const nm = this.#apps?.nameOf(i);
     r.serverName = nm?.name ?? '';
-    r.uid = this.#uids.uid(this.#serial[i] as number);
+    r.uid = this.#uids.uid(this.#f64[i * R8 + F_SERIAL] as number);
     r.source = 'pcap';
     r.orientation = 'observed';
     if (nm !== undefined && this.#sink.name !== undefined) {
@@ -1533,52 +1550,14 @@ export class FlowTable {
   #resize(cap: number): void {
     const old = this.#cap;
     const n = cap;
-    const n2 = cap * 2;
-    this.#flags = grow(this.#flags, n);
-    this.#proto = grow(this.#proto, n);
-    this.#addr = grow(this.#addr, n * 8);
-    this.#oport = grow(this.#oport, n);
-    this.#rport = grow(this.#rport, n);
-    this.#hash = grow(this.#hash, n);
-    this.#serial = grow(this.#serial, n);
-    this.#start = grow(this.#start, n);
-    this.#last = grow(this.#last, n);
-    this.#inact = grow(this.#inact, n);
-    this.#closeAt = grow(this.#closeAt, n);
-    this.#attemptAt = grow(this.#attemptAt, n);
-    this.#expireAt = grow(this.#expireAt, n);
-    this.#dnsAt = grow(this.#dnsAt, n);
-    this.#checkAt = grow(this.#checkAt, n);
-    this.#histSeen = grow(this.#histSeen, n);
-    this.#histLen = grow(this.#histLen, n);
-    this.#hist = grow(this.#hist, n * HISTORY_LIMIT);
-    this.#appMode = grow(this.#appMode, n);
-    this.#svc = grow(this.#svc, n);
-    this.#pkts = grow(this.#pkts, n2);
-    this.#ipBytes = grow(this.#ipBytes, n2);
-    this.#plen = grow(this.#plen, n2);
-    this.#state = grow(this.#state, n2);
-    this.#prev = grow(this.#prev, n2);
-    this.#eflags = grow(this.#eflags, n2);
-    this.#startSeq = grow(this.#startSeq, n2);
-    this.#lastSeq = grow(this.#lastSeq, n2);
-    this.#ackSeq = grow(this.#ackSeq, n2);
-    this.#seqWraps = grow(this.#seqWraps, n2);
-    this.#ackWraps = grow(this.#ackWraps, n2);
-    this.#finCnt = grow(this.#finCnt, n2);
-    this.#histSyn = grow(this.#histSyn, n2);
-    this.#histFin = grow(this.#histFin, n2);
-    this.#histRst = grow(this.#histRst, n2);
-    this.#rxmtCnt = grow(this.#rxmtCnt, n2);
-    this.#rxmtThr = grow(this.#rxmtThr, n2);
-    this.#win0Cnt = grow(this.#win0Cnt, n2);
-    this.#win0Thr = grow(this.#win0Thr, n2);
-    this.#chkCnt = grow(this.#chkCnt, n2);
-    this.#chkThr = grow(this.#chkThr, n2);
-    this.#wNext = grow(this.#wNext, n);
-    this.#wPrev = grow(this.#wPrev, n);
-    this.#wBucket = grow(this.#wBucket, n);
-    this.#wBucket.fill(-1, old);
+    const rows = new ArrayBuffer(n * ROW);
+    const u8 = new Uint8Array(rows);
+    u8.set(this.#u8);
+    this.#u8 = u8;
+    this.#u16 = new Uint16Array(rows);
+    this.#u32 = new Uint32Array(rows);
+    this.#i32 = new Int32Array(rows);
+    this.#f64 = new Float64Array(rows);
     // Free list: new slots, lowest index on top.
     const free = new Int32Array(n);
     free.set(this.#free.subarray(0, this.#freeTop));
@@ -1597,7 +1576,7 @@ export class FlowTable {
       for (let k = 0; k < oldIdx.length; k += 2) {
         const v = oldIdx[k] as number;
         if (v === 0) continue;
-        const h = this.#hash[v - 1] as number;
+        const h = this.#u32[(v - 1) * R4 + U_HASH] as number;
         let pos = h & mask;
         while (idx[pos * 2] !== 0) pos = (pos + 1) & mask;
         idx[pos * 2] = v;
@@ -1618,30 +1597,30 @@ export class FlowTable {
         // DNS_Interpreter::ParseMessage flips via Connection::FlipRoles; for
         // UDP the adapter and ConnSize keep their counters (see the NTP
         // "D^" baseline); TCP swaps its endpoints.
-        this.#flip(i, this.#proto[i] === 6);
+        this.#flip(i, this.#u8[i * R1 + B_PROTO] === 6);
       },
       respIsMulticast: (i: number) => {
-        const a = i * 8 + 4;
-        if ((this.#flags[i]! & F_V6) === 0) return this.#addr[a + 3]! >>> 28 === 0xe;
-        return this.#addr[a]! >>> 24 === 0xff;
+        const a = i * R4 + U_ADDR + 4;
+        if ((this.#u8[i * R1 + B_FLAGS]! & F_V6) === 0) return this.#u32[a + 3]! >>> 28 === 0xe;
+        return this.#u32[a]! >>> 24 === 0xff;
       },
       firstDnsMessage: (i: number) => {
-        const f = this.#flags[i] as number;
-        this.#flags[i] = f | F_DNS_FIRST;
+        const f = this.#u8[i * R1 + B_FLAGS] as number;
+        this.#u8[i * R1 + B_FLAGS] = f | F_DNS_FIRST;
         return (f & F_DNS_FIRST) === 0;
       },
       setService: (i: number, svc: number) => {
-        if (this.#svc[i] === Service.None) this.#svc[i] = svc;
+        if (this.#u8[i * R1 + B_SVC] === Service.None) this.#u8[i * R1 + B_SVC] = svc;
       },
       setAppMode: (i: number, mode: number) => {
-        this.#appMode[i] = mode;
+        this.#u8[i * R1 + B_APPMODE] = mode;
       },
       origAddr: (i: number) => this.#addrText(i, 0),
       respAddr: (i: number) => this.#addrText(i, 1),
-      origPort: (i: number) => this.#oport[i] as number,
-      respPort: (i: number) => this.#rport[i] as number,
+      origPort: (i: number) => this.#u16[i * R2 + H_OPORT] as number,
+      respPort: (i: number) => this.#u16[i * R2 + H_RPORT] as number,
       proto: (i: number) => this.#protoOf(i),
-      uid: (i: number) => this.#uids.uid(this.#serial[i] as number),
+      uid: (i: number) => this.#uids.uid(this.#f64[i * R8 + F_SERIAL] as number),
     };
   }
 }
