@@ -6,9 +6,10 @@
  * busy ones never more than `max` events:
  *
  * ```
- *   start ──┐              ┌── (start + size) & mask
- *           v              v
- *   [ .  .  e0 e1 e2 e3 e4 .  . ]   ts ascending from start
+ *   order:  start ──┐              ┌── (start + size) & mask
+ *                   v              v
+ *           [ .  .  s0 s1 s2 s3 s4 .  . ]   slot numbers, ts ascending from start
+ *   columns (ts, ports, bytes, flags, dst, name, uid) at slot s_i: the i-th oldest event
  * ```
  *
  * An event's columns stay in the physical slot it was written to; the time

@@ -131,17 +131,17 @@ async function* readPath(path: string): AsyncGenerator<Uint8Array> {
   let pending: Promise<{ bytesRead: number }> | undefined;
   try {
     let cur = Buffer.allocUnsafeSlow(CHUNK_SIZE);
-    let first: { bytesRead: number } = await fh.read(cur, 0, CHUNK_SIZE, null);
-    if (first.bytesRead === 0) return;
-    const reuse = !(first.bytesRead >= 2 && cur[0] === 0x1f && cur[1] === 0x8b);
+    let got: { bytesRead: number } = await fh.read(cur, 0, CHUNK_SIZE, null);
+    if (got.bytesRead === 0) return;
+    const reuse = !(got.bytesRead >= 2 && cur[0] === 0x1f && cur[1] === 0x8b);
     let next = Buffer.allocUnsafeSlow(CHUNK_SIZE);
     for (;;) {
       // Reads go in file order: this one starts after the previous has completed.
       pending = fh.read(next, 0, CHUNK_SIZE, null);
-      yield cur.subarray(0, first.bytesRead);
-      first = await pending;
+      yield cur.subarray(0, got.bytesRead);
+      got = await pending;
       pending = undefined;
-      if (first.bytesRead === 0) return;
+      if (got.bytesRead === 0) return;
       const done = cur;
       cur = next;
       next = reuse ? done : Buffer.allocUnsafeSlow(CHUNK_SIZE);
