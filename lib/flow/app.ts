@@ -101,7 +101,8 @@ export class FlowApps {
   readonly #msg = newDnsMessage();
   readonly #sni = newSniResult();
   readonly #http = newHttpResult();
-  readonly #names = new Map<number, FlowName>();
+  /** Server name per flow index (a packed array slot, not a Map entry: one per TLS/HTTP flow, hundreds of thousands open at once on a busy link). */
+  readonly #names: (FlowName | undefined)[] = [];
   readonly #sniff = new Map<number, Sniff>();
   readonly #tcpDns = new Map<number, TcpDns>();
   /**
@@ -150,7 +151,7 @@ export class FlowApps {
 
   /** The name seen on flow i and its origin, if any. */
   nameOf(i: number): FlowName | undefined {
-    return i < this.#held.length && (this.#held[i]! & HELD_NAME) !== 0 ? this.#names.get(i) : undefined;
+    return i < this.#held.length && (this.#held[i]! & HELD_NAME) !== 0 ? this.#names[i] : undefined;
   }
 
   /** Flow i ended. */
@@ -160,7 +161,7 @@ export class FlowApps {
     if (h === 0) return;
     this.#held[i] = 0;
     if ((h & HELD_TX) !== 0) this.#tx.removed(i);
-    if ((h & HELD_NAME) !== 0) this.#names.delete(i);
+    if ((h & HELD_NAME) !== 0) this.#names[i] = undefined;
     if ((h & HELD_SNIFF) !== 0) this.#sniff.delete(i);
     if ((h & HELD_TCP_DNS) !== 0) this.#tcpDns.delete(i);
   }
@@ -255,7 +256,9 @@ export class FlowApps {
   #setName(i: number, raw: string, protocol: 'tls' | 'http', method: string, proxied: boolean): void {
     const name = hostOnly(raw);
     if (name !== '') {
-      this.#names.set(i, { name, protocol, method, proxied });
+      const names = this.#names;
+      while (names.length <= i) names.push(undefined);
+      names[i] = { name, protocol, method, proxied };
       this.#hold(i, HELD_NAME);
     }
   }
@@ -264,7 +267,8 @@ export class FlowApps {
   #sniffData(i: number, mode: number, p: PacketInfo, buf: Uint8Array): void {
     const host = this.#host;
     const seq = (p.seq + ((p.tcpFlags & 2) !== 0 ? 1 : 0)) >>> 0;
-    let s = this.#sniff.get(i);
+    // Most flows never buffer: their HELD_SNIFF bit is clear and the Map is not asked.
+    let s = i < this.#held.length && (this.#held[i]! & HELD_SNIFF) !== 0 ? this.#sniff.get(i) : undefined;
     let view = buf;
     let off = p.payloadOff;
     let len = p.payloadCaptured;
@@ -337,7 +341,10 @@ export class FlowApps {
   }
 
   #giveUp(i: number, mode: number): void {
-    this.#sniff.delete(i);
+    if (i < this.#held.length && (this.#held[i]! & HELD_SNIFF) !== 0) {
+      this.#sniff.delete(i);
+      this.#held[i] = this.#held[i]! & ~HELD_SNIFF;
+    }
     this.#host.setAppMode(i, mode & ~AppMode.Sniff);
   }
 }
