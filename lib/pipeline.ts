@@ -239,7 +239,6 @@ export class RecordReader {
       if (r.done) {
         // A flow table ends in steps: let the caller take each step's records first.
         if (s.decoder?.end() === false) return;
-        s.decoder = undefined;
         this.#endFile(s);
         continue;
       }
@@ -255,8 +254,8 @@ export class RecordReader {
     }
   }
 
+  /** After the file's decoder has ended (a record-level source has none): on to the next file. */
   #endFile(s: Stream): void {
-    s.decoder?.end();
     s.it = undefined;
     s.decoder = undefined;
   }

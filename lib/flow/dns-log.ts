@@ -145,16 +145,16 @@ export class DnsTransactions {
     if (slot === undefined) {
       // The common case: the flow's first message (or the first since its last was matched).
       cur = this.#new(i, id, ts);
-      if (isQuery) this.#slots[i] = cur;
-      else this.#slots[i] = { pendingQuery: null, pendingQueries: null, pendingReplies: new Map([[id, [cur]]]) };
+      if (isQuery) slots[i] = cur;
+      else slots[i] = { pendingQuery: null, pendingQueries: null, pendingReplies: new Map([[id, [cur]]]) };
       this.#flows++;
     } else if (isPending(slot) && !isQuery && slot.rec.transId === id) {
       // The reply to the one pending query.
       cur = slot;
-      this.#slots[i] = undefined;
+      slots[i] = undefined;
       this.#flows--;
     } else {
-      const st: FlowDns = isPending(slot) ? (this.#slots[i] = { pendingQuery: slot, pendingQueries: null, pendingReplies: null }) : slot;
+      const st: FlowDns = isPending(slot) ? (slots[i] = { pendingQuery: slot, pendingQueries: null, pendingReplies: null }) : slot;
       cur = this.#step(st, i, isQuery, id, ts);
     }
     this.#fill(cur, msg);
@@ -199,7 +199,6 @@ export class DnsTransactions {
     }
     return cur;
   }
-
 
   /** The per-message part of set_session, the question and answer events, and dns_end's flags. */
   #fill(cur: Pending, msg: DnsMessage): void {

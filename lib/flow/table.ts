@@ -685,8 +685,7 @@ export class FlowTable {
     const a = i * R4 + U_ADDR;
     const addr = this.#u32;
     if (ipv === 4) {
-      addr[a] = addr[a + 1] = addr[a + 2] = 0;
-      addr[a + 4] = addr[a + 5] = addr[a + 6] = 0;
+      // Words 0–2 and 4–6 stay zero from the fill.
       addr[a + 3] = flip ? p.dst4 : p.src4;
       addr[a + 7] = flip ? p.src4 : p.dst4;
     } else {
@@ -715,9 +714,7 @@ export class FlowTable {
     // chain is materialised only then (#expireTick): most flows never need it.
     this.#f64[i * R8 + F_EXPIREAT] = Infinity;
     this.#f64[i * R8 + F_DNSAT] = Infinity;
-    this.#u32[i * R4 + U_HISTSEEN] = 0;
-    this.#u8[i * R1 + B_HISTLEN] = 0;
-    this.#u8[i * R1 + B_SVC] = Service.None;
+    // History, service (Service.None), app mode and the per-side counters start at the fill's zeros.
     // Per side: UDP/ICMP payload unknown until it sends; scaled-history thresholds start at 1.
     const f = this.#f64;
     f[i * R8 + F_PLEN] = f[i * R8 + F_PLEN + 1] = -1;
@@ -738,7 +735,6 @@ export class FlowTable {
     idx[pos * 2 + 1] = h | 0;
 
     // Applications: Zeek attaches the DNS analyzer by responder port.
-    this.#u8[i * R1 + B_APPMODE] = 0;
     if (this.#apps !== undefined) {
       const ap = proto === 17 || proto === 6 ? (this.#appPort[this.#u16[i * R2 + H_RPORT] as number] as number) : 0;
       const dns = (ap & 1) !== 0;
